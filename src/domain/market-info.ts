@@ -19,6 +19,8 @@ export type MarketOutcome = {
   /** The venue's label: a team name on esports, `Yes`/`No` elsewhere. */
   readonly name: string
   readonly tokenId: TokenId
+  /** Gamma's last price for this outcome (`outcomePrices`); null when not given. */
+  readonly price: PriceTicks | null
 }
 
 /**
@@ -87,6 +89,13 @@ export type MarketInfo = {
   readonly feeSchedule: FeeSchedule | null
   /** Gamma's game id, shared by all markets of one match; null when absent. */
   readonly gameId: string | null
+  /** The event's own in-play flag; null when Gamma did not say. */
+  readonly eventLive: boolean | null
+  /**
+   * The match is over (the market stays open until resolution, about 2 h); null when Gamma
+   * did not say.
+   */
+  readonly eventEnded: boolean | null
 }
 
 /** Which markets a listing keeps: in play, not started yet, or both. */

@@ -95,7 +95,9 @@ export class MarketData {
   private readonly _books = new Map<string, OrderBook>()
   private readonly _venueTop = new Map<string, VenueTop>()
   private readonly _trades = new Map<string, TradeStats>()
+  /** Books touched by the event being applied; reused so applying allocates nothing. */
   private readonly _touched: OrderBook[] = []
+  private _touchedCount = 0
   private readonly _listener: MarketDataListener
   private readonly _parser: FrameParser
   readonly counters: MarketDataCounters = {
@@ -235,12 +237,12 @@ export class MarketData {
 
   private _applyPriceChange(event: PriceChange, meta: FrameMeta): void {
     const touched = this._touched
-    touched.length = 0
+    this._touchedCount = 0
     for (const change of event.changes) {
       this.counters.levelChanges++
       const book = this._bookFor(change.assetId, undefined)
       book.setLevel(change.side, change.price, change.size, event.tsVenue)
-      if (!touched.includes(book)) touched.push(book)
+      this._markTouched(book)
       if (change.bestBid !== undefined || change.bestAsk !== undefined) {
         this._setVenueTop(
           change.assetId,
@@ -249,13 +251,26 @@ export class MarketData {
           event.tsVenue,
         )
         // A book that never had a snapshot is already stale and cannot be compared.
-        if (book.synced && !book.stale)
+        if (book.synced && !book.stale) {
           this._checkAgainstVenue(book, change.bestBid, change.bestAsk, event.tsVenue, meta)
+        }
       }
       if (book.synced && !book.stale) this._checkCrossed(book, event.tsVenue, meta)
     }
-    for (const book of touched) this._listener.onBookChanged?.(book, event, meta)
-    touched.length = 0
+    const count = this._touchedCount
+    const listener = this._listener
+    if (listener.onBookChanged !== undefined) {
+      for (let i = 0; i < count; i++) listener.onBookChanged(touched[i]!, event, meta)
+    }
+    this._touchedCount = 0
+  }
+
+  private _markTouched(book: OrderBook): void {
+    const touched = this._touched
+    const count = this._touchedCount
+    for (let i = 0; i < count; i++) if (touched[i] === book) return
+    touched[count] = book
+    this._touchedCount = count + 1
   }
 
   private _checkAgainstVenue(

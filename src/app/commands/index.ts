@@ -1,4 +1,7 @@
 /** The subcommands, in the order `tiltmeter --help` lists them. */
 import type { Command } from '../cli-io.js'
+import { importCommand } from './import.js'
+import { marketsCommand } from './markets.js'
+import { replayCommand } from './replay.js'
 
-export const COMMANDS: readonly Command[] = []
+export const COMMANDS: readonly Command[] = [replayCommand, importCommand, marketsCommand]

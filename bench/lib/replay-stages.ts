@@ -1,0 +1,114 @@
+/**
+ * The stages of a capture replay, timed one by one so the report can say where the time goes:
+ *
+ * 1. decompress: gunzip of every file, synchronously on the main thread (pure zlib cost; in a
+ *    real replay zlib runs on a libuv worker thread, overlapped with decoding);
+ * 2. read + decode: `readCaptures` with a no-op sink (file reads, gunzip, line splitting, one
+ *    JSON.parse per line, record objects);
+ * 3. feed: `readRecordings` with a no-op visitor (stage 2 plus the feed's frame objects);
+ * 4. end to end: `readRecordings` into `MarketData.onFrameValue` (stage 3 plus parse + apply),
+ *    exactly what `tiltmeter replay` does per frame;
+ * 5. parse + apply alone: `MarketData.onFrameValue` over frames decoded in memory beforehand;
+ * 6. line JSON.parse alone: `JSON.parse` of capture lines already decompressed into strings, the
+ *    floor of any decoder that parses every line with JSON.parse.
+ */
+import { readFile } from 'node:fs/promises'
+import { gunzipSync } from 'node:zlib'
+import { polymarketFrameParser } from '../../src/adapters/polymarket/ws/market-frame-parser.js'
+import { listCaptureFiles, readCaptures } from '../../src/adapters/capture/capture-reader.js'
+import { readRecordings } from '../../src/adapters/replay/recorded-feed.js'
+import {
+  MarketData,
+  type FrameMeta,
+  type MarketDataCounters,
+} from '../../src/engine/market-data.js'
+import { timed, timedAsync } from './measure.js'
+import type { RecordedFrame } from './nhl-frames.js'
+
+export type StageTiming = { readonly ms: number; readonly frames: number }
+
+export async function timeDecompress(dir: string): Promise<StageTiming & { bytes: number }> {
+  const files = await listCaptureFiles(dir)
+  const compressed = await Promise.all(files.map((file) => readFile(file)))
+  const { ms, result } = await timed(() => {
+    let bytes = 0
+    for (const data of compressed) bytes += gunzipSync(data).length
+    return bytes
+  })
+  return { ms, frames: 0, bytes: result }
+}
+
+/** JSON.parse of the first `limit` capture lines of the first file, held as strings. */
+export async function timeLineParse(dir: string, limit: number): Promise<StageTiming> {
+  const [first] = await listCaptureFiles(dir)
+  if (first === undefined) throw new Error(`no capture files in ${dir}`)
+  const text = gunzipSync(await readFile(first))
+  const lines: string[] = []
+  let start = text.indexOf(0x0a) + 1 // skip the header line
+  while (lines.length < limit) {
+    const end = text.indexOf(0x0a, start)
+    if (end < 0) break
+    lines.push(text.toString('utf8', start, end))
+    start = end + 1
+  }
+  const { ms, result } = await timed(() => {
+    let checksum = 0
+    for (const line of lines) checksum += (JSON.parse(line) as { t: number }).t > 0 ? 1 : 0
+    return checksum
+  })
+  return { ms, frames: result }
+}
+
+export async function timeReadDecode(dir: string): Promise<StageTiming> {
+  const files = await listCaptureFiles(dir)
+  const { ms, result } = await timedAsync(async () => {
+    let frames = 0
+    await readCaptures(files, (record) => {
+      if (record.kind === 'frame') frames++
+    })
+    return frames
+  })
+  return { ms, frames: result }
+}
+
+export async function timeFeed(dir: string): Promise<StageTiming> {
+  const { ms, result } = await timedAsync(async () => {
+    let frames = 0
+    await readRecordings([dir], {
+      onFrame: () => {
+        frames++
+      },
+    })
+    return frames
+  })
+  return { ms, frames: result }
+}
+
+export type EndToEnd = StageTiming & { readonly counters: MarketDataCounters; books: number }
+
+/** The replay command's per-frame work, without its output. */
+export async function timeEndToEnd(dir: string): Promise<EndToEnd> {
+  const market = new MarketData(polymarketFrameParser)
+  const { ms, result } = await timedAsync(async () => {
+    const summary = await readRecordings([dir], {
+      onFrame: (frame) => {
+        const meta: FrameMeta = { tLocal: frame.tLocal, conn: frame.conn }
+        if (frame.value === undefined) market.onFrameText(frame.raw, meta)
+        else market.onFrameValue(frame.value, frame.raw, meta)
+      },
+    })
+    return summary.frames
+  })
+  return { ms, frames: result, counters: { ...market.counters }, books: market.books.size }
+}
+
+/** Parse + apply alone, on frames decoded before the clock starts. */
+export async function timeParseApply(frames: readonly RecordedFrame[]): Promise<StageTiming> {
+  const values = frames.map((frame) => JSON.parse(frame.raw) as unknown)
+  const market = new MarketData(polymarketFrameParser)
+  const meta: FrameMeta = { tLocal: 0, conn: 'bench' }
+  const { ms } = await timed(() => {
+    for (let i = 0; i < frames.length; i++) market.onFrameValue(values[i], frames[i]!.raw, meta)
+  })
+  return { ms, frames: frames.length }
+}

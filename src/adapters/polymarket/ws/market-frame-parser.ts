@@ -1,0 +1,8 @@
+/** The Polymarket market-channel parser as the engine's `FrameParser` port. */
+import type { FrameParser } from '../../../engine/market-data.js'
+import { parseMarketFrame, parseMarketValue } from './parse.js'
+
+export const polymarketFrameParser: FrameParser = {
+  parseText: parseMarketFrame,
+  parseValue: parseMarketValue,
+}
