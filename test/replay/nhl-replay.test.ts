@@ -2,38 +2,17 @@
  * The real NHL recording end to end: import the tick parquet into captures, replay the
  * directory, and check the replayed top of book against the parquet rows read independently.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parquetRead } from 'hyparquet'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { readNhlRows, type NhlRow } from '../support/nhl-rows.js'
 import { ndjson, runCli } from '../support/run-cli.js'
 
 const DATA = join(import.meta.dirname, '../fixtures/real/clob-nhl-scf-g4-2026-06-07')
 const FILES = ['polymarket_ticks_20260607_0130.parquet', 'polymarket_ticks_20260607_0145.parquet']
 
-type Row = { ts: number; bestBid: number; bestAsk: number; type: string; asset: string }
-
-async function readRows(path: string): Promise<Row[]> {
-  const bytes = await readFile(path)
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-  return new Promise((resolve, reject) => {
-    parquetRead({
-      file,
-      rowFormat: 'object',
-      onComplete: (rows) =>
-        resolve(
-          rows.map((r) => ({
-            ts: (r.timestamp as Date).getTime(),
-            bestBid: r.best_bid as number,
-            bestAsk: r.best_ask as number,
-            type: r.event_type as string,
-            asset: r.asset_id as string,
-          })),
-        ),
-    }).catch(reject)
-  })
-}
+type Row = NhlRow
 
 let dir: string
 let rows: Row[]
@@ -44,7 +23,7 @@ beforeAll(async () => {
   const imported = await runCli(['import', ...FILES.map((f) => join(DATA, f)), '--out', dir])
   expect(imported.code, imported.stderr).toBe(0)
   rows = []
-  for (const f of FILES) rows = rows.concat(await readRows(join(DATA, f)))
+  for (const f of FILES) rows = rows.concat(await readNhlRows(join(DATA, f)))
   const replayed = await runCli(['replay', dir, '--emit', 'top'])
   expect(replayed.code, replayed.stderr).toBe(0)
   expect(replayed.stderr).toMatch(/ 0 parse errors/)

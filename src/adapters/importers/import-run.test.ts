@@ -7,7 +7,6 @@ import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parquetRead } from 'hyparquet'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { CaptureFrame, CaptureHeader, CaptureRecord } from '../capture/capture-format.js'
 import { readCaptureFile } from '../capture/capture-reader.js'
@@ -16,6 +15,7 @@ import type { LastTrade, MarketEvent, PriceChange } from '../../domain/book/book
 import { priceFromNumber } from '../../domain/units.js'
 import { ImportError } from './import-error.js'
 import { importFile, importPrefix, type ImportReport } from './import-run.js'
+import { readNhlRows, type NhlRow } from '../../../test/support/nhl-rows.js'
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url))
 const NHL_DIR = join(FIXTURES, 'real/clob-nhl-scf-g4-2026-06-07')
@@ -25,41 +25,7 @@ const NHL_FILES = [
 ]
 const BURST = join(FIXTURES, 'polymarket/ws_book_price_change_burst_2026-09-29.json')
 
-type Row = {
-  ts: number
-  price: number
-  size: number
-  bestBid: number
-  bestAsk: number
-  side: string
-  type: string
-  asset: string
-}
-
-/** The parquet rows read straight with hyparquet, independently of the importer's reader. */
-async function readRows(path: string): Promise<Row[]> {
-  const bytes = await readFile(path)
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-  return new Promise((resolve, reject) => {
-    parquetRead({
-      file,
-      rowFormat: 'object',
-      onComplete: (rows) =>
-        resolve(
-          rows.map((r) => ({
-            ts: (r.timestamp as Date).getTime(),
-            price: r.price as number,
-            size: r.size as number,
-            bestBid: r.best_bid as number,
-            bestAsk: r.best_ask as number,
-            side: r.side as string,
-            type: r.event_type as string,
-            asset: r.asset_id as string,
-          })),
-        ),
-    }).catch(reject)
-  })
-}
+type Row = NhlRow
 
 type Imported = {
   report: ImportReport
@@ -113,7 +79,7 @@ beforeAll(async () => {
       frames,
       events,
       parseErrors,
-      rows: await readRows(join(NHL_DIR, name)),
+      rows: await readNhlRows(join(NHL_DIR, name)),
     })
   }
 })
