@@ -3,8 +3,8 @@
  */
 import { performance } from 'node:perf_hooks'
 import { basename, join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { importFile, type ImportReport } from '../../adapters/importers/import-run.js'
+import { parseCommandArgs } from '../cli-args.js'
 import { UsageError, type CliIO, type Command } from '../cli-io.js'
 
 const USAGE = `Usage: tiltmeter import <file…> --out <dir> [--json]
@@ -42,20 +42,10 @@ type Options = {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    })
-  } catch (e) {
-    throw new UsageError((e as Error).message)
-  }
+  const parsed = parseCommandArgs(argv, {
+    out: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  })
   const { values, positionals } = parsed
   if (positionals.length === 0) throw new UsageError('name at least one file to import')
   if (values.out === undefined || values.out.length === 0) {

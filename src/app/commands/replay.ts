@@ -2,10 +2,10 @@
  * `tiltmeter replay <path…> --emit top|final-book|frames`: runs recordings through the same
  * parser and book code as the live feed and writes NDJSON to stdout.
  */
-import { parseArgs } from 'node:util'
 import { polymarketFrameParser } from '../../adapters/polymarket/ws/market-frame-parser.js'
 import { readRecordings } from '../../adapters/replay/recorded-feed.js'
 import { MarketData, type FrameMeta } from '../../engine/market-data.js'
+import { parseCommandArgs } from '../cli-args.js'
 import { UsageError, type CliIO, type Command } from '../cli-io.js'
 import { LineWriter } from '../line-writer.js'
 import { ProgressBar } from '../progress.js'
@@ -52,23 +52,13 @@ type Options = {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        emit: { type: 'string', default: 'top' },
-        asset: { type: 'string', multiple: true },
-        progress: { type: 'boolean' },
-        'no-progress': { type: 'boolean' },
-        quiet: { type: 'boolean', default: false },
-      },
-    })
-  } catch (e) {
-    throw new UsageError((e as Error).message)
-  }
+  const parsed = parseCommandArgs(argv, {
+    emit: { type: 'string', default: 'top' },
+    asset: { type: 'string', multiple: true },
+    progress: { type: 'boolean' },
+    'no-progress': { type: 'boolean' },
+    quiet: { type: 'boolean', default: false },
+  })
   const { values, positionals } = parsed
   const emit = values.emit
   if (!(EMITS as readonly string[]).includes(emit)) {
