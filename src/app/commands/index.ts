@@ -3,5 +3,11 @@ import type { Command } from '../cli-io.js'
 import { importCommand } from './import.js'
 import { marketsCommand } from './markets.js'
 import { replayCommand } from './replay.js'
+import { simCommand } from './sim.js'
 
-export const COMMANDS: readonly Command[] = [replayCommand, importCommand, marketsCommand]
+export const COMMANDS: readonly Command[] = [
+  replayCommand,
+  importCommand,
+  marketsCommand,
+  simCommand,
+]

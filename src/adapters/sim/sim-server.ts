@@ -1,0 +1,192 @@
+/**
+ * The local exchange simulator's market-data side: one HTTP server on 127.0.0.1 serving the
+ * market WebSocket (`/ws/market`), the CLOB REST reads (at the root, like the venue's CLOB
+ * host) and Gamma (under `/gamma`). A scenario supplies the books and frames; a timer steps it
+ * at `speed` × real time, or tests step it by hand (`speed: 0`).
+ */
+import { appendFileSync, writeFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { OrderBook } from '../../domain/book/order-book.js'
+import { gammaGet } from './gamma-routes.js'
+import { readBody, sendJson } from './http-util.js'
+import { MarketWs, type MarketWsStats } from './market-ws.js'
+import { restGet, restPostBooks } from './rest-routes.js'
+import type { Scenario, SimFrame, SimLabel } from './scenario.js'
+import { MatchScenario } from './scenario-match.js'
+
+/**
+ * Where faults plug in: every frame a step produces passes through it before broadcast, and
+ * it returns what to send instead (drop = `[]`, duplicate, reorder across calls, corrupt).
+ */
+export type FrameFilter = (frame: SimFrame) => readonly SimFrame[]
+
+export type SimOptions = {
+  /** 0 (default) picks a free port. */
+  readonly port?: number
+  /** Only loopback addresses are accepted; default 127.0.0.1. */
+  readonly host?: string
+  /** `'match'` (default) or a ready scenario (e.g. a capture replay). */
+  readonly scenario?: 'match' | Scenario
+  readonly seed?: number
+  /** Venue time (epoch ms) at which the `match` scenario starts; default a fixed instant. */
+  readonly startMs?: number
+  /** Simulated time per real time; 0 = never step on a timer (tests call `step`). Default 1. */
+  readonly speed?: number
+  /** Labels NDJSON file for the `match` scenario (truncated at start). */
+  readonly labelsPath?: string
+  readonly faults?: FrameFilter
+}
+
+export type SimHandle = {
+  readonly wsUrl: string
+  readonly restUrl: string
+  readonly gammaUrl: string
+  readonly scenario: Scenario
+  readonly stats: MarketWsStats
+  /** The scenario's authoritative book of a token. */
+  trueBook(assetId: string): OrderBook | undefined
+  /** Steps the scenario `n` times (default 1) and broadcasts the frames; returns them. */
+  step(n?: number): SimFrame[]
+  close(): Promise<void>
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+const GAMMA_PREFIX = '/gamma'
+
+export class SimOptionError extends Error {
+  readonly code = 'SIM_OPTION_INVALID'
+}
+
+function checkOptions(options: SimOptions): void {
+  const host = options.host ?? '127.0.0.1'
+  if (!LOOPBACK.has(host)) {
+    throw new SimOptionError(
+      `host ${host} is not a loopback address: the simulator binds 127.0.0.1 only`,
+    )
+  }
+  const speed = options.speed ?? 1
+  if (!Number.isFinite(speed) || speed < 0) {
+    throw new SimOptionError(`speed ${speed} is invalid: use a number >= 0 (0 = step by hand)`)
+  }
+  const port = options.port ?? 0
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new SimOptionError(`port ${port} is invalid: use an integer 0..65535 (0 = any free port)`)
+  }
+  const seed = options.seed ?? 1
+  if (!Number.isInteger(seed)) {
+    throw new SimOptionError(`seed ${seed} is invalid: use an integer`)
+  }
+}
+
+export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
+  checkOptions(options)
+  const host = options.host ?? '127.0.0.1'
+  const speed = options.speed ?? 1
+  const labelsPath = options.labelsPath
+  if (labelsPath !== undefined) writeFileSync(labelsPath, '')
+  const onLabel =
+    labelsPath === undefined
+      ? undefined
+      : (label: SimLabel) => appendFileSync(labelsPath, `${JSON.stringify(label)}\n`)
+  const scenario: Scenario =
+    options.scenario === undefined || options.scenario === 'match'
+      ? new MatchScenario({
+          seed: options.seed ?? 1,
+          ...(options.startMs === undefined ? {} : { startMs: options.startMs }),
+          ...(onLabel === undefined ? {} : { onLabel }),
+        })
+      : options.scenario
+  const ws = new MarketWs(scenario)
+  const faults = options.faults
+
+  const server = createServer((req, res) => {
+    handleHttp(scenario, req, res).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error)
+      if (!res.headersSent) sendJson(res, { status: 400, body: { error: message } })
+      else res.destroy()
+    })
+  })
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://sim').pathname
+    if (path !== '/ws/market') {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+      return
+    }
+    ws.handleUpgrade(req, socket, head)
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port, address } = server.address() as AddressInfo
+  const hostText = address.includes(':') ? `[${address}]` : address
+
+  const step = (n = 1): SimFrame[] => {
+    const all: SimFrame[] = []
+    for (let i = 0; i < n; i++) {
+      for (const frame of scenario.step()) {
+        for (const out of faults === undefined ? [frame] : faults(frame)) {
+          all.push(out)
+          ws.broadcast(out)
+        }
+      }
+    }
+    return all
+  }
+
+  let timer: NodeJS.Timeout | undefined
+  if (speed > 0) {
+    const intervalMs = Math.max(5, scenario.stepMs / speed)
+    const perTick = Math.max(1, Math.round((intervalMs * speed) / scenario.stepMs))
+    timer = setInterval(() => {
+      if (!scenario.done) step(perTick)
+    }, intervalMs)
+  }
+
+  let closed: Promise<void> | null = null
+  return {
+    wsUrl: `ws://${hostText}:${port}/ws/market`,
+    restUrl: `http://${hostText}:${port}`,
+    gammaUrl: `http://${hostText}:${port}${GAMMA_PREFIX}`,
+    scenario,
+    stats: ws.stats,
+    trueBook: (assetId) => scenario.trueBook(assetId),
+    step,
+    close() {
+      closed ??= (async () => {
+        if (timer !== undefined) clearInterval(timer)
+        await ws.close()
+        server.closeAllConnections()
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+      })()
+      return closed
+    },
+  }
+}
+
+async function handleHttp(
+  scenario: Scenario,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://sim')
+  const path = url.pathname
+  if (req.method === 'POST' && path === '/books') {
+    sendJson(res, restPostBooks(scenario, await readBody(req)))
+    return
+  }
+  if (req.method === 'GET') {
+    const reply = path.startsWith(`${GAMMA_PREFIX}/`)
+      ? gammaGet(scenario, path.slice(GAMMA_PREFIX.length), url.searchParams)
+      : restGet(scenario, path, url.searchParams)
+    if (reply !== null) {
+      sendJson(res, reply)
+      return
+    }
+  }
+  sendJson(res, { status: 404, body: { error: `no route for ${req.method ?? '?'} ${path}` } })
+}
