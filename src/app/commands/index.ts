@@ -2,6 +2,7 @@
 import type { Command } from '../cli-io.js'
 import { importCommand } from './import.js'
 import { marketsCommand } from './markets.js'
+import { recordCommand } from './record.js'
 import { replayCommand } from './replay.js'
 import { simCommand } from './sim.js'
 
@@ -9,5 +10,6 @@ export const COMMANDS: readonly Command[] = [
   replayCommand,
   importCommand,
   marketsCommand,
+  recordCommand,
   simCommand,
 ]
