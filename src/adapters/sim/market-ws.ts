@@ -8,9 +8,12 @@
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
+import type { FaultInjector, WsTextKind } from './faults.js'
 import type { Scenario, SimFrame } from './scenario.js'
 
 type Client = {
+  /** Connection number, 1 for the first connection. */
+  readonly id: number
   readonly socket: WebSocket
   readonly assets: Set<string>
   custom: boolean
@@ -72,9 +75,11 @@ export class MarketWs {
   private readonly _wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 })
   private readonly _clients = new Set<Client>()
   private readonly _scenario: Scenario
+  private readonly _faults: FaultInjector | undefined
 
-  constructor(scenario: Scenario) {
+  constructor(scenario: Scenario, faults?: FaultInjector) {
     this._scenario = scenario
+    this._faults = faults
     this._wss.on('connection', (socket: WebSocket) => this._onConnection(socket))
   }
 
@@ -89,12 +94,13 @@ export class MarketWs {
     let tops: string | null | undefined
     for (const client of this._clients) {
       if (frame.customOnly === true && !client.custom) continue
-      if (!frame.assetIds.some((id) => client.assets.has(id))) continue
+      const mine = frame.assetIds.filter((id) => client.assets.has(id))
+      if (mine.length === 0) continue
       text ??= frame.raw ?? JSON.stringify(frame.payload)
-      this._send(client, text)
+      this._send(client, text, 'event', mine)
       if (client.custom) {
         if (tops === undefined) tops = bestBidAskFrame(frame.payload)
-        if (tops !== null) this._send(client, tops)
+        if (tops !== null) this._send(client, tops, 'tops', mine)
       }
     }
   }
@@ -109,19 +115,24 @@ export class MarketWs {
 
   private _onConnection(socket: WebSocket): void {
     this.stats.connections++
-    const client: Client = { socket, assets: new Set(), custom: false }
+    const client: Client = { id: this.stats.connections, socket, assets: new Set(), custom: false }
     this._clients.add(client)
     socket.on('message', (data, isBinary) => {
       const text = isBinary ? '' : rawDataText(data)
       this._onMessage(client, text)
     })
-    socket.on('close', () => this._clients.delete(client))
-    socket.on('error', () => this._clients.delete(client))
+    const drop = (): void => {
+      this._clients.delete(client)
+      this._faults?.forget(client.id)
+    }
+    socket.on('close', drop)
+    socket.on('error', drop)
   }
 
   private _onMessage(client: Client, text: string): void {
     if (text === 'PING') {
-      client.socket.send('PONG')
+      if (this._faults === undefined) client.socket.send('PONG')
+      else this._send(client, 'PONG', 'pong', [], false)
       return
     }
     const message = decodeClientMessage(text)
@@ -138,14 +149,40 @@ export class MarketWs {
     for (const id of known) client.assets.add(id)
     if (message.initialDump && known.length > 0) {
       const books = known.map((id) => this._scenario.snapshot(id))
-      this._send(client, JSON.stringify(books))
+      this._send(client, JSON.stringify(books), 'dump', known)
     }
   }
 
-  private _send(client: Client, text: string): void {
+  private _send(
+    client: Client,
+    text: string,
+    kind: WsTextKind,
+    assetIds: readonly string[],
+    counted = true,
+  ): void {
     if (client.socket.readyState !== client.socket.OPEN) return
-    client.socket.send(text)
-    this.stats.framesSent++
+    const faults = this._faults
+    if (faults === undefined) {
+      client.socket.send(text)
+      this.stats.framesSent++
+      return
+    }
+    const wire = {
+      send: (out: string): void => {
+        if (client.socket.readyState !== client.socket.OPEN) return
+        client.socket.send(out)
+        if (counted) this.stats.framesSent++
+      },
+      terminate: (): void => client.socket.terminate(),
+    }
+    faults.deliver(
+      client.id,
+      kind,
+      text,
+      assetIds,
+      wire,
+      (id) => this._scenario.snapshot(id)?.tick_size,
+    )
   }
 }
 

@@ -8,6 +8,7 @@ import { appendFileSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { OrderBook } from '../../domain/book/order-book.js'
+import { FAULT_NAMES, FaultInjector, type FaultSpec, type FaultStats } from './faults.js'
 import { gammaGet } from './gamma-routes.js'
 import { readBody, sendJson } from './http-util.js'
 import { MarketWs, type MarketWsStats } from './market-ws.js'
@@ -36,6 +37,19 @@ export type SimOptions = {
   /** Labels NDJSON file for the `match` scenario (truncated at start). */
   readonly labelsPath?: string
   readonly faults?: FrameFilter
+  /** Per-connection WebSocket and per-request HTTP faults, seeded by `seed` (see faults.ts). */
+  readonly injectFaults?: InjectFaults
+}
+
+export type InjectFaults = {
+  readonly spec: FaultSpec
+  /** NDJSON fault log, one `{ts, type, conn, asset_id?, path?}` line per fault. */
+  readonly logPath?: string
+  readonly silenceMs?: number
+  readonly slowMs?: number
+  readonly retryAfterS?: number
+  /** Wall clock for the log and silence windows; default `Date.now`. */
+  readonly now?: () => number
 }
 
 export type SimHandle = {
@@ -44,6 +58,8 @@ export type SimHandle = {
   readonly gammaUrl: string
   readonly scenario: Scenario
   readonly stats: MarketWsStats
+  /** Faults injected so far per type (all zero without `injectFaults`). */
+  faultStats(): FaultStats
   /** The scenario's authoritative book of a token. */
   trueBook(assetId: string): OrderBook | undefined
   /** Steps the scenario `n` times (default 1) and broadcasts the frames; returns them. */
@@ -77,6 +93,25 @@ function checkOptions(options: SimOptions): void {
   if (!Number.isInteger(seed)) {
     throw new SimOptionError(`seed ${seed} is invalid: use an integer`)
   }
+  const inject = options.injectFaults
+  if (inject !== undefined) {
+    for (const [name, rate] of Object.entries(inject.spec)) {
+      if (!(FAULT_NAMES as readonly string[]).includes(name)) {
+        throw new SimOptionError(
+          `unknown fault "${name}": known faults are ${FAULT_NAMES.join(', ')}`,
+        )
+      }
+      if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
+        throw new SimOptionError(`rate of fault "${name}" is ${rate}: use a probability 0..1`)
+      }
+    }
+    for (const key of ['silenceMs', 'slowMs', 'retryAfterS'] as const) {
+      const value = inject[key]
+      if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+        throw new SimOptionError(`${key} ${value} is invalid: use a whole number >= 0`)
+      }
+    }
+  }
 }
 
 export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
@@ -97,15 +132,47 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
           ...(onLabel === undefined ? {} : { onLabel }),
         })
       : options.scenario
-  const ws = new MarketWs(scenario)
+  const inject = options.injectFaults
+  const injector = new FaultInjector({
+    spec: inject?.spec ?? {},
+    seed: options.seed ?? 1,
+    ...(inject?.logPath === undefined ? {} : { logPath: inject.logPath }),
+    ...(inject?.silenceMs === undefined ? {} : { silenceMs: inject.silenceMs }),
+    ...(inject?.slowMs === undefined ? {} : { slowMs: inject.slowMs }),
+    ...(inject?.retryAfterS === undefined ? {} : { retryAfterS: inject.retryAfterS }),
+    ...(inject?.now === undefined ? {} : { now: inject.now }),
+  })
+  const ws = new MarketWs(scenario, inject === undefined ? undefined : injector)
   const faults = options.faults
+  const slowTimers = new Set<NodeJS.Timeout>()
 
-  const server = createServer((req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
     handleHttp(scenario, req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error)
       if (!res.headersSent) sendJson(res, { status: 400, body: { error: message } })
       else res.destroy()
     })
+  }
+  const server = createServer((req, res) => {
+    const fault =
+      inject === undefined ? null : injector.http(new URL(req.url ?? '/', 'http://sim').pathname)
+    if (fault === null) {
+      answer(req, res)
+    } else if (fault.kind === 'status') {
+      const text = JSON.stringify({ error: `simulated fault: HTTP ${fault.status}` })
+      res.writeHead(fault.status, {
+        ...fault.headers,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+      })
+      res.end(text)
+    } else {
+      const timer = setTimeout(() => {
+        slowTimers.delete(timer)
+        answer(req, res)
+      }, fault.delayMs)
+      slowTimers.add(timer)
+    }
   })
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://sim').pathname
@@ -154,11 +221,14 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     gammaUrl: `http://${hostText}:${port}${GAMMA_PREFIX}`,
     scenario,
     stats: ws.stats,
+    faultStats: () => injector.stats(),
     trueBook: (assetId) => scenario.trueBook(assetId),
     step,
     close() {
       closed ??= (async () => {
         if (timer !== undefined) clearInterval(timer)
+        for (const slow of slowTimers) clearTimeout(slow)
+        slowTimers.clear()
         await ws.close()
         server.closeAllConnections()
         await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -82,8 +82,47 @@ describe('tiltmeter sim', () => {
       ['--scenario', ''],
       ['--scenario', 'cap', '--labels', 'l.ndjson'],
       ['--bogus'],
+      ['--faults', ''],
+      ['--faults', 'gap'],
+      ['--faults', 'bogus=0.1'],
+      ['--faults', 'gap=2'],
+      ['--fault-log', 'faults.ndjson'],
+      ['--faults', 'gap=0.1', '--fault-log', ''],
+      ['--slow-ms', '10'],
+      ['--silence-ms', '10'],
+      ['--faults', 'slow=1', '--slow-ms', '-5'],
+      ['--faults', 'silence=1', '--silence-ms', 'long'],
     ]
     for (const argv of bad) await expect(simCommand.run(argv, cli)).rejects.toThrow(UsageError)
+  })
+
+  it('names the known faults when --faults has an unknown one', async () => {
+    const { io: cli } = io()
+    await expect(simCommand.run(['--faults', 'gap=0.1,nope=1'], cli)).rejects.toThrow(
+      /--faults: unknown fault "nope": known faults are disconnect, .*slow/,
+    )
+    await expect(simCommand.run(['--faults', 'gap=1.5'], cli)).rejects.toThrow(
+      /--faults: rate of fault "gap" is "1.5": use a probability from 0 to 1/,
+    )
+  })
+
+  it('injects the --faults spec and logs each fault to --fault-log', async () => {
+    const signals = new EventEmitter()
+    const command = createSimCommand({ signals: signals as unknown as SignalSource })
+    const streams = io()
+    const line = firstLine(streams.stdout)
+    const done = command.run(
+      ['--speed', '50', '--faults', 'http503=1', '--fault-log', 'faults.ndjson', '--slow-ms', '1'],
+      streams.io,
+    )
+    const urls = JSON.parse(await line) as { rest_url: string; gamma_url: string }
+    expect((await fetch(`${urls.gamma_url}/sports`)).status).toBe(503)
+    signals.emit('SIGTERM')
+    expect(await done).toBe(0)
+    const logged = readFileSync(join(dir, 'faults.ndjson'), 'utf8').trim().split('\n')
+    expect(logged.map((l) => JSON.parse(l) as { type: string; path: string })).toEqual([
+      expect.objectContaining({ type: 'http503', conn: 0, path: '/gamma/sports' }),
+    ])
   })
 
   it('reports an unreadable capture and a taken port with exit code 1', async () => {

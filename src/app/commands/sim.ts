@@ -4,12 +4,14 @@
  */
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { FaultSpecError, parseFaultSpec, type FaultSpec } from '../../adapters/sim/faults.js'
 import { ReplayScenario } from '../../adapters/sim/scenario-replay.js'
 import { startSim, type SimOptions } from '../../adapters/sim/sim-server.js'
 import { UsageError, type CliIO, type Command } from '../cli-io.js'
 
 const USAGE = `Usage: tiltmeter sim [--port N] [--scenario match|<capture path>] [--seed N]
-                    [--speed X] [--labels <file>]
+                    [--speed X] [--labels <file>] [--faults <spec>] [--fault-log <file>]
+                    [--silence-ms N] [--slow-ms N]
 
 Runs a local stand-in for Polymarket's market data on 127.0.0.1: the market WebSocket
 (/ws/market), the CLOB REST book reads (/book, /books, /tick-size, /fee-rate, /neg-risk) and
@@ -24,6 +26,19 @@ Options:
   --seed <N>            seed of the match scenario (default 1); same seed, same frames
   --speed <X>           simulated time per real time (default 1; 10 = ten times faster)
   --labels <file>       write the match's crowd-episode labels to <file> as NDJSON
+  --faults <spec>       inject faults, seeded by --seed: comma-separated name=rate, rate a
+                        probability from 0 to 1. Per WebSocket frame delivered to one
+                        connection: disconnect, silence (nothing, not even PONG, for
+                        --silence-ms), gap (drop a price_change), mismatch (wrong
+                        best_bid), malformed (truncated JSON), ticksize (tick_size_change
+                        first), duplicate, reorder. Per HTTP request: http429
+                        (Retry-After: 1), http500, http503, http425, slow (reply after
+                        --slow-ms).
+                        e.g. --faults gap=0.01,duplicate=0.01,http429=0.05
+  --fault-log <file>    write one NDJSON line {ts,type,conn,asset_id?,path?} per fault
+                        (conn: WebSocket connection number, 0 for HTTP)
+  --silence-ms <N>      how long a silence fault lasts (default 5000)
+  --slow-ms <N>         how long a slow fault delays a reply (default 2000)
   -h, --help            this text
 `
 
@@ -40,6 +55,10 @@ type Options = {
   readonly seed: number
   readonly speed: number
   readonly labels: string | undefined
+  readonly faults: FaultSpec | undefined
+  readonly faultLog: string | undefined
+  readonly silenceMs: number
+  readonly slowMs: number
 }
 
 function wholeNumber(
@@ -68,6 +87,10 @@ function parseOptions(argv: readonly string[]): Options {
         seed: { type: 'string' },
         speed: { type: 'string' },
         labels: { type: 'string' },
+        faults: { type: 'string' },
+        'fault-log': { type: 'string' },
+        'silence-ms': { type: 'string' },
+        'slow-ms': { type: 'string' },
       },
     })
   } catch (e) {
@@ -86,7 +109,30 @@ function parseOptions(argv: readonly string[]): Options {
   if (values.labels !== undefined && scenario !== 'match') {
     throw new UsageError('--labels needs --scenario match (a replay has no ground truth)')
   }
+  let faults: FaultSpec | undefined
+  if (values.faults !== undefined) {
+    try {
+      faults = parseFaultSpec(values.faults)
+    } catch (e) {
+      if (e instanceof FaultSpecError) throw new UsageError(`--faults: ${e.message}`)
+      throw e
+    }
+  }
+  const faultLog = values['fault-log']
+  if (faultLog !== undefined && faults === undefined) {
+    throw new UsageError('--fault-log needs --faults (there is nothing to log without faults)')
+  }
+  if (faultLog === '') throw new UsageError('--fault-log needs a file path')
+  for (const name of ['silence-ms', 'slow-ms'] as const) {
+    if (values[name] !== undefined && faults === undefined) {
+      throw new UsageError(`--${name} needs --faults (it tunes a fault)`)
+    }
+  }
   return {
+    faults,
+    faultLog,
+    silenceMs: wholeNumber('silence-ms', values['silence-ms'], 5000, 3_600_000),
+    slowMs: wholeNumber('slow-ms', values['slow-ms'], 2000, 600_000),
     port: wholeNumber('port', values.port, 0, 65_535),
     scenario,
     seed: wholeNumber('seed', values.seed, 1, 0xffff_ffff),
@@ -115,6 +161,17 @@ async function run(argv: readonly string[], io: CliIO, deps: SimDeps): Promise<n
     seed: options.seed,
     speed: options.speed,
     startMs: Date.now(),
+  }
+  if (options.faults !== undefined) {
+    simOptions = {
+      ...simOptions,
+      injectFaults: {
+        spec: options.faults,
+        silenceMs: options.silenceMs,
+        slowMs: options.slowMs,
+        ...(options.faultLog === undefined ? {} : { logPath: resolve(io.cwd, options.faultLog) }),
+      },
+    }
   }
   try {
     if (options.scenario === 'match') {
