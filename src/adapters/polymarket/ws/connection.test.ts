@@ -131,6 +131,11 @@ describe('MarketConnection', () => {
     await waitFor('second open', () => seen.opens.length === 2)
     expect(seen.closes[0]).toMatchObject({ conn: 'c7', code: 1006, reconnectInMs: 15 })
     expect(seen.opens[1]?.attempt).toBe(2)
+    // The subscribe frame is sent right after open; wait until the venue has read it.
+    await waitFor(
+      'second subscribe',
+      () => venue.subscriptions().filter((s) => s.type === 'market').length === 2,
+    )
     const initial = venue.subscriptions().filter((s) => s.type === 'market')
     expect(initial).toHaveLength(2)
     expect(venue.received.filter((f) => f.client === 2)[0]?.text).toContain(`"${A}","${B}"`)

@@ -18,11 +18,19 @@
  * `stale` and is tried again by resubscribing (the venue is reported to skip initial snapshots
  * on crowded sockets).
  *
+ * Audit (optional, `auditIntervalMs`): a dropped delta below the top of the book leaves the best
+ * bid/ask right, so the self-checks cannot see it. Every `auditIntervalMs` one `live` asset
+ * (round robin, one request in flight at most) is compared with `GET /book`: its deltas are
+ * buffered from the request on, and the REST snapshot plus the buffered deltas newer than it must
+ * equal the book. A difference marks the book stale and applies the REST snapshot as a REST
+ * resync does (reason `audit_mismatch`); an equal book is left alone and nothing is written.
+ *
  * Every health transition is logged, counted and written to the capture as a `note` marker
  * (`{"note":"health","asset_id","from","to","reason"}`); every resync as a `resync` marker.
  */
-import type { LevelChange, PriceChange } from '../../../domain/book/book-events.js'
-import { TICK_SIZE_TEXT } from '../../../domain/market.js'
+import type { Level, LevelChange, PriceChange } from '../../../domain/book/book-events.js'
+import { OrderBook } from '../../../domain/book/order-book.js'
+import { TICK_SIZE_TEXT, type TickSize } from '../../../domain/market.js'
 import { formatPrice, formatSize, type EpochMs, type PriceTicks } from '../../../domain/units.js'
 import {
   MarketData,
@@ -101,6 +109,11 @@ export type MarketFeedOptions = {
   readonly rest?: RestBookSource
   /** Default 10 s. */
   readonly resyncTimeoutMs?: number
+  /**
+   * Compare one live asset's book with `GET /book` every this many ms (needs
+   * {@link MarketFeedOptions.rest}); default off. Mind the venue's REST rate limits.
+   */
+  readonly auditIntervalMs?: number
   /** MarketData callbacks, called after the feed's own. */
   readonly listener?: MarketDataListener
   readonly onHealthChange?: (change: HealthChange) => void
@@ -120,6 +133,12 @@ export type MarketFeedCounters = {
   /** Buffered deltas re-applied on top of REST snapshots. */
   reappliedChanges: number
   captureErrors: number
+  /** Audits whose REST book matched ours. */
+  audits: number
+  /** Audits that found a different book (each followed by a REST resync). */
+  auditMismatches: number
+  /** Audits whose REST request failed (nothing changed). */
+  auditFailures: number
 }
 
 export const DEFAULT_MAX_ASSETS_PER_CONNECTION = 200
@@ -145,6 +164,8 @@ type AssetState = {
   restToken: number
   buffer: TimedChange[]
   resyncTimer: unknown
+  /** An audit's REST request is in flight; deltas are buffered meanwhile. */
+  auditPending: boolean
 }
 
 export class MarketFeed {
@@ -160,6 +181,9 @@ export class MarketFeed {
     restFailures: 0,
     reappliedChanges: 0,
     captureErrors: 0,
+    audits: 0,
+    auditMismatches: 0,
+    auditFailures: 0,
   }
   private readonly _options: MarketFeedOptions
   private readonly _maxPerConn: number
@@ -172,6 +196,10 @@ export class MarketFeed {
   private _started = false
   private _stopped = false
   private _restSeq = 0
+  private readonly _auditMs: number | null
+  private _auditTimer: NodeJS.Timeout | null = null
+  private _auditCursor = 0
+  private _auditInFlight = false
 
   constructor(options: MarketFeedOptions) {
     this._options = options
@@ -185,6 +213,18 @@ export class MarketFeed {
     if ((options.resyncMethod ?? 'resubscribe') === 'rest' && options.rest === undefined) {
       throw new RangeError('market feed resyncMethod "rest" needs a REST book source')
     }
+    const audit = options.auditIntervalMs
+    if (audit !== undefined) {
+      if (!(audit > 0) || !Number.isFinite(audit)) {
+        throw new RangeError(
+          `market feed auditIntervalMs must be a positive number of ms, got ${audit}`,
+        )
+      }
+      if (options.rest === undefined) {
+        throw new RangeError('market feed auditIntervalMs needs a REST book source')
+      }
+    }
+    this._auditMs = audit ?? null
     this._now = options.now ?? Date.now
     this._log = (options.log ?? silentLogger()).child({ component: 'market-feed' })
     this._capture = options.capture
@@ -234,12 +274,15 @@ export class MarketFeed {
     if (this._started || this._stopped) return
     this._started = true
     for (const conn of this._connections) conn.start()
+    this._armAudit()
   }
 
   /** Closes every connection and cancels resyncs; resolves once all sockets are closed. */
   async stop(): Promise<void> {
     if (this._stopped) return
     this._stopped = true
+    if (this._auditTimer !== null) clearTimeout(this._auditTimer)
+    this._auditTimer = null
     for (const state of this._assets.values()) this._clearResync(state)
     await Promise.all(this._connections.map((conn) => conn.stop()))
   }
@@ -265,6 +308,7 @@ export class MarketFeed {
         restToken: 0,
         buffer: [],
         resyncTimer: null,
+        auditPending: false,
       })
     }
     for (const [conn, list] of byConn) {
@@ -384,6 +428,7 @@ export class MarketFeed {
       this.counters.resyncsCoalesced++
       return
     }
+    this._cancelAudit(state)
     this.counters.resyncs++
     const method: ResyncMethod = this._options.resyncMethod ?? 'resubscribe'
     const conn = state.conn.id
@@ -505,7 +550,8 @@ export class MarketFeed {
   private _buffer(event: PriceChange): void {
     for (const change of event.changes) {
       const state = this._assets.get(change.assetId)
-      if (state?.restPending === true) state.buffer.push({ tsVenue: event.tsVenue, event, change })
+      if (state !== undefined && (state.restPending || state.auditPending))
+        state.buffer.push({ tsVenue: event.tsVenue, event, change })
     }
   }
 
@@ -515,6 +561,105 @@ export class MarketFeed {
     state.awaiting = false
     state.restPending = false
     state.buffer = []
+    this._cancelAudit(state)
+  }
+
+  private _cancelAudit(state: AssetState): void {
+    if (!state.auditPending) return
+    state.auditPending = false
+    state.buffer = []
+  }
+
+  private _armAudit(): void {
+    const ms = this._auditMs
+    if (ms === null || this._stopped || this._auditTimer !== null) return
+    this._auditTimer = setTimeout(() => {
+      this._auditTimer = null
+      this._auditNext()
+      this._armAudit()
+    }, ms)
+  }
+
+  /** Starts an audit of the next live asset, unless one is still running. */
+  private _auditNext(): void {
+    const rest = this._options.rest
+    if (rest === undefined || this._stopped || this._auditInFlight) return
+    const states = [...this._assets.values()]
+    for (let i = 0; i < states.length; i++) {
+      const index = (this._auditCursor + i) % states.length
+      const state = states[index]!
+      if (state.health !== 'live' || state.awaiting || state.restPending) continue
+      this._auditCursor = index + 1
+      this._audit(state, rest)
+      return
+    }
+  }
+
+  private _audit(state: AssetState, rest: RestBookSource): void {
+    state.auditPending = true
+    state.buffer = []
+    this._auditInFlight = true
+    const current = (): boolean =>
+      !this._stopped && state.auditPending && this._assets.get(state.assetId) === state
+    rest.getBook(state.assetId).then(
+      (snapshot) => {
+        this._auditInFlight = false
+        if (current()) this._finishAudit(state, snapshot)
+      },
+      (e: unknown) => {
+        this._auditInFlight = false
+        if (!current()) return
+        state.auditPending = false
+        state.buffer = []
+        this.counters.auditFailures++
+        const message = e instanceof Error ? e.message : String(e)
+        this._log.warn(
+          { conn: state.conn.id, assetId: state.assetId, err: message },
+          'audit failed',
+        )
+      },
+    )
+  }
+
+  private _finishAudit(state: AssetState, snapshot: RestBookSnapshot): void {
+    const ours = this.market.book(state.assetId)
+    const expected = OrderBook.empty(
+      snapshot.assetId,
+      ours?.tickSize ?? snapshot.tickSize ?? (100 as TickSize),
+    )
+    expected.replace(snapshot.bids, snapshot.asks, snapshot.tsVenue)
+    for (const entry of state.buffer) {
+      if (entry.tsVenue <= snapshot.tsVenue) continue
+      const c = entry.change
+      expected.setLevel(c.side, c.price, c.size, entry.tsVenue)
+    }
+    if (
+      ours !== undefined &&
+      sameLevels(ours.levels('bid'), expected.levels('bid')) &&
+      sameLevels(ours.levels('ask'), expected.levels('ask'))
+    ) {
+      state.auditPending = false
+      state.buffer = []
+      this.counters.audits++
+      return
+    }
+    this.counters.auditMismatches++
+    this.counters.resyncs++
+    const conn = state.conn.id
+    const detail = `bids=${ours?.levelCount('bid') ?? 0}/${expected.levelCount('bid')} asks=${ours?.levelCount('ask') ?? 0}/${expected.levelCount('ask')}`
+    this._log.warn({ conn, assetId: state.assetId, detail }, 'audit found a different book')
+    this._marker('resync', conn, {
+      asset_id: state.assetId,
+      reason: 'audit_mismatch',
+      detail,
+      method: 'rest',
+    })
+    ours?.markStale('audit_mismatch')
+    state.auditPending = false
+    state.restPending = true
+    this._recompute(state, 'audit_mismatch')
+    this._applyRestBook(state, snapshot)
+    this._recompute(state, 'rest snapshot')
   }
 
   private _derive(state: AssetState): AssetHealth {
@@ -539,6 +684,14 @@ export class MarketFeed {
     this._marker('note', conn, { note: 'health', asset_id: state.assetId, from, to, reason })
     this._options.onHealthChange?.({ assetId: state.assetId, conn, from, to, reason })
   }
+}
+
+function sameLevels(a: readonly Level[], b: readonly Level[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.price !== b[i]!.price || a[i]!.size !== b[i]!.size) return false
+  }
+  return true
 }
 
 function levelsJson(levels: RestBookSnapshot['bids']): { price: string; size: string }[] {
