@@ -46,6 +46,8 @@ const CONDITION_ID = /^0x[0-9a-fA-F]{64}$/
 const TOKEN_ID = /^\d+$/
 /** Sockets have been seen to freeze with PONGs flowing; 5 min without data replaces one. */
 const DEFAULT_DATA_SILENCE_S = 300
+/** One REST /book per 5 s is far inside the venue's /book rate limit. */
+const DEFAULT_AUDIT_S = 5
 
 const USAGE = `Usage: tiltmeter record (--market <slug|condition id> | --assets <id,…> | --sport <s>)
                        --out <dir> [--duration <s>] [--emit final-book] [options]
@@ -68,6 +70,9 @@ Options:
   --data-silence <s>  replace a socket that sends no data (only PONG) for this long
                       (default ${DEFAULT_DATA_SILENCE_S}; 0 turns it off)
   --resync <method>   resubscribe (default) or rest: how an out-of-sync book is repaired
+  --audit <s>         every this many seconds, compare one asset's book (in turn) with a
+                      REST /book snapshot and resync on any difference; catches a dropped
+                      delta below the top of book (default ${DEFAULT_AUDIT_S}; 0 turns it off)
   --log-level <lvl>   ${LOG_LEVELS.join(', ')} (default info); JSON lines on stderr
   --quiet             no summary on stderr
 ${VENUE_URL_USAGE}
@@ -85,6 +90,7 @@ type Options = {
   readonly out: string
   readonly durationMs: number | null
   readonly dataSilenceMs: number | null
+  readonly auditIntervalMs: number | null
   readonly emitFinalBook: boolean
   readonly resync: ResyncMethod
   readonly logLevel: LogLevel
@@ -128,6 +134,7 @@ function parseOptions(argv: readonly string[], env: RecordDeps['env']): Options 
         out: { type: 'string' },
         duration: { type: 'string' },
         'data-silence': { type: 'string' },
+        audit: { type: 'string' },
         emit: { type: 'string' },
         resync: { type: 'string', default: 'resubscribe' },
         'log-level': { type: 'string', default: 'info' },
@@ -193,6 +200,15 @@ function parseOptions(argv: readonly string[], env: RecordDeps['env']): Options 
     const seconds = Number(dataSilence)
     dataSilenceMs = seconds === 0 ? null : Math.round(seconds * 1000)
   }
+  let auditIntervalMs: number | null = DEFAULT_AUDIT_S * 1000
+  const audit = values.audit
+  if (audit !== undefined) {
+    if (!/^\d+(\.\d+)?$/.test(audit)) {
+      throw new UsageError(`--audit must be a number of seconds (0 = off); got "${audit}"`)
+    }
+    const seconds = Number(audit)
+    auditIntervalMs = seconds === 0 ? null : Math.round(seconds * 1000)
+  }
   if (values.emit !== undefined && values.emit !== 'final-book') {
     throw new UsageError(`--emit must be final-book; got "${values.emit}"`)
   }
@@ -211,6 +227,7 @@ function parseOptions(argv: readonly string[], env: RecordDeps['env']): Options 
     out: values.out,
     durationMs,
     dataSilenceMs,
+    auditIntervalMs,
     emitFinalBook: values.emit === 'final-book',
     resync: resync as ResyncMethod,
     logLevel: logLevel as LogLevel,
@@ -294,6 +311,7 @@ async function run(argv: readonly string[], io: CliIO, deps: RecordDeps): Promis
     onCaptureError: failCapture,
     resyncMethod: options.resync,
     rest: new ClobRestClient({ ...deps.http, baseUrl: options.urls.restUrl }),
+    ...(options.auditIntervalMs === null ? {} : { auditIntervalMs: options.auditIntervalMs }),
   })
 
   const signals = deps.signals ?? process
