@@ -292,7 +292,7 @@ describe('tiltmeter record', () => {
       [['--assets', A, '--out', out, '--duration', '1e3'], /--duration must be a positive number/],
       [['--assets', A, '--out', out, '--emit', 'top'], /--emit must be final-book/],
       [['--assets', A, '--out', out, '--data-silence', 'x'], /--data-silence must be a number/],
-      [['--assets', A, '--out', out, '--audit', '-1'], /--audit must be a number of seconds/],
+      [['--assets', A, '--out', out, '--audit', 'soon'], /--audit must be a number of seconds/],
       [['--assets', A, '--out', out, '--sport', 'chess'], /--sport must be one of/],
       [['--assets', A, '--out', out, '--resync', 'pray'], /--resync must be one of/],
       [['--assets', A, '--out', out, '--log-level', 'loud'], /--log-level must be one of/],
