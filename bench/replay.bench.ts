@@ -30,6 +30,7 @@ import {
   timeFeed,
   timeLineParse,
   timeParseApply,
+  timeParseApplyText,
   timeReadDecode,
   type EndToEnd,
 } from './lib/replay-stages.js'
@@ -148,7 +149,8 @@ async function main(): Promise<void> {
     await timeEndToEnd(dir)
 
     const decompress = await medianRun(() => timeDecompress(dir))
-    const readDecode = await medianRun(() => timeReadDecode(dir))
+    const readDecode = await medianRun(() => timeReadDecode(dir, false))
+    const readDecodeFull = await medianRun(() => timeReadDecode(dir, true))
     const lineParse = await medianRun(() => timeLineParse(dir, LINE_PARSE_SAMPLE))
     const feed = await medianRun(() => timeFeed(dir))
     const ends: EndToEnd[] = []
@@ -162,8 +164,11 @@ async function main(): Promise<void> {
       throw new Error(`replay hit ${end.counters.parseErrors} parse errors on a valid capture`)
     }
     const parseApplyRuns = []
-    for (let r = 0; r < runs; r++) parseApplyRuns.push(await timeParseApply(frames))
+    for (let r = 0; r < runs; r++) parseApplyRuns.push(await timeParseApplyText(frames))
     const parseApplyMs = median(parseApplyRuns.map((r) => r.ms))
+    const parseApplyValueRuns = []
+    for (let r = 0; r < runs; r++) parseApplyValueRuns.push(await timeParseApply(frames))
+    const parseApplyValueMs = median(parseApplyValueRuns.map((r) => r.ms))
     let cli: { ms: number; lines: number } | null = null
     let cliSkipped: string | null = null
     try {
@@ -177,7 +182,7 @@ async function main(): Promise<void> {
     const n = capture.frames
     const rows: string[][] = [
       [
-        'end to end: readRecordings + MarketData.onFrameValue',
+        'end to end: readRecordings + MarketData (as tiltmeter replay)',
         formatCount(perSecond(n, endMs)),
         (endMs / 1000).toFixed(2),
         perFrameUs(endMs, n),
@@ -189,10 +194,16 @@ async function main(): Promise<void> {
         perFrameUs(decompress.ms, n),
       ],
       [
-        '  stage: readCaptures, no-op sink (read+gunzip+split+decode)',
+        '  stage: readCaptures lazy, no-op sink (read+gunzip+split+prefix scan)',
         formatCount(perSecond(n, readDecode.ms)),
         (readDecode.ms / 1000).toFixed(2),
         perFrameUs(readDecode.ms, n),
+      ],
+      [
+        '  (ref.) readCaptures decoding every line, no-op sink',
+        formatCount(perSecond(n, readDecodeFull.ms)),
+        (readDecodeFull.ms / 1000).toFixed(2),
+        perFrameUs(readDecodeFull.ms, n),
       ],
       [
         `  stage: JSON.parse of ${formatCount(lineParse.frames)} capture lines in memory`,
@@ -207,10 +218,16 @@ async function main(): Promise<void> {
         perFrameUs(feed.ms, n),
       ],
       [
-        `  stage: parse + apply alone (${formatCount(frames.length)} pre-decoded frames)`,
+        `  stage: parse + apply alone, onFrameText (${formatCount(frames.length)} frame texts)`,
         formatCount(perSecond(frames.length, parseApplyMs)),
         (parseApplyMs / 1000).toFixed(2),
         perFrameUs(parseApplyMs, frames.length),
+      ],
+      [
+        `  (ref.) parse + apply, onFrameValue (${formatCount(frames.length)} pre-decoded frames)`,
+        formatCount(perSecond(frames.length, parseApplyValueMs)),
+        (parseApplyValueMs / 1000).toFixed(2),
+        perFrameUs(parseApplyValueMs, frames.length),
       ],
     ]
     if (cli !== null) {
@@ -241,9 +258,8 @@ async function main(): Promise<void> {
     const feedUs = us(feed.ms, n)
     const applyUs = us(parseApplyMs, frames.length)
     log(`where the time goes, main thread, µs per frame (end to end ${endUs.toFixed(2)}):`)
-    log(`  JSON.parse of the capture line       ${lineUs.toFixed(2)}`)
     log(
-      `  rest of read + decode                ${(readUs - lineUs).toFixed(2)}  (file reads, gunzip callbacks, utf8, line split, record objects)`,
+      `  read + lazy decode                   ${readUs.toFixed(2)}  (file reads, gunzip callbacks, utf8, line split, prefix scan, record objects)`,
     )
     log(`  feed frame objects                   ${Math.max(0, feedUs - readUs).toFixed(2)}`)
     log(
@@ -251,6 +267,9 @@ async function main(): Promise<void> {
     )
     log(
       `  gunzip                               ${us(decompress.ms, n).toFixed(2)}  (on a worker thread, overlapped)`,
+    )
+    log(
+      `  not paid any more: JSON.parse of the capture line ${lineUs.toFixed(2)}; full decode of every line ${us(readDecodeFull.ms, n).toFixed(2)} vs lazy ${readUs.toFixed(2)}`,
     )
     const endRate = perSecond(n, endMs)
     log()
@@ -268,9 +287,11 @@ async function main(): Promise<void> {
         stages_frames_per_s: {
           gunzip_sync: Math.round(perSecond(n, decompress.ms)),
           read_decode: Math.round(perSecond(n, readDecode.ms)),
+          read_decode_full: Math.round(perSecond(n, readDecodeFull.ms)),
           line_json_parse: Math.round(perSecond(lineParse.frames, lineParse.ms)),
           feed: Math.round(perSecond(n, feed.ms)),
           parse_apply: Math.round(perSecond(frames.length, parseApplyMs)),
+          parse_apply_value: Math.round(perSecond(frames.length, parseApplyValueMs)),
         },
         cli_frames_per_s: cli === null ? null : Math.round(perSecond(n, cli.ms)),
         runs,

@@ -3,14 +3,18 @@
  *
  * 1. decompress: gunzip of every file, synchronously on the main thread (pure zlib cost; in a
  *    real replay zlib runs on a libuv worker thread, overlapped with decoding);
- * 2. read + decode: `readCaptures` with a no-op sink (file reads, gunzip, line splitting, one
- *    JSON.parse per line, record objects);
- * 3. feed: `readRecordings` with a no-op visitor (stage 2 plus the feed's frame objects);
- * 4. end to end: `readRecordings` into `MarketData.onFrameValue` (stage 3 plus parse + apply),
- *    exactly what `tiltmeter replay` does per frame;
- * 5. parse + apply alone: `MarketData.onFrameValue` over frames decoded in memory beforehand;
- * 6. line JSON.parse alone: `JSON.parse` of capture lines already decompressed into strings, the
- *    floor of any decoder that parses every line with JSON.parse.
+ * 2. read + decode: `readCaptures` with a no-op sink (file reads, gunzip, line splitting, record
+ *    objects), either reading frame lines lazily (`decodeValues: false`: the fixed line prefix
+ *    is scanned and the payload text sliced out, as replay reads) or with one JSON.parse per
+ *    line (the default for other readers);
+ * 3. feed: `readRecordings` with a no-op visitor (stage 2, lazy, plus the feed's frame objects);
+ * 4. end to end: `readRecordings` into `MarketData` (stage 3 plus parse + apply), exactly what
+ *    `tiltmeter replay` does per frame: `onFrameText` for frames handed over undecoded;
+ * 5. parse + apply alone: `MarketData.onFrameText` over frame texts held in memory (the
+ *    scanner path), and `MarketData.onFrameValue` over frames decoded beforehand (the
+ *    general parser's path, for comparison);
+ * 6. line JSON.parse alone: `JSON.parse` of capture lines already decompressed into strings, what
+ *    a reader that decodes every line pays before any other work.
  */
 import { readFile } from 'node:fs/promises'
 import { gunzipSync } from 'node:zlib'
@@ -59,13 +63,17 @@ export async function timeLineParse(dir: string, limit: number): Promise<StageTi
   return { ms, frames: result }
 }
 
-export async function timeReadDecode(dir: string): Promise<StageTiming> {
+export async function timeReadDecode(dir: string, decodeValues: boolean): Promise<StageTiming> {
   const files = await listCaptureFiles(dir)
   const { ms, result } = await timedAsync(async () => {
     let frames = 0
-    await readCaptures(files, (record) => {
-      if (record.kind === 'frame') frames++
-    })
+    await readCaptures(
+      files,
+      (record) => {
+        if (record.kind === 'frame') frames++
+      },
+      { decodeValues },
+    )
     return frames
   })
   return { ms, frames: result }
@@ -100,6 +108,17 @@ export async function timeEndToEnd(dir: string): Promise<EndToEnd> {
     return summary.frames
   })
   return { ms, frames: result, counters: { ...market.counters }, books: market.books.size }
+}
+
+/** Parse + apply alone, from the frame texts (the replay's path since captures are read lazily). */
+export async function timeParseApplyText(frames: readonly RecordedFrame[]): Promise<StageTiming> {
+  const texts = frames.map((frame) => frame.raw)
+  const market = new MarketData(polymarketFrameParser)
+  const meta: FrameMeta = { tLocal: 0, conn: 'bench' }
+  const { ms } = await timed(() => {
+    for (let i = 0; i < texts.length; i++) market.onFrameText(texts[i]!, meta)
+  })
+  return { ms, frames: frames.length }
 }
 
 /** Parse + apply alone, on frames decoded before the clock starts. */

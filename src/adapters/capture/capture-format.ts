@@ -54,7 +54,11 @@ export type CaptureFrame = {
   readonly conn: string
   /** The frame text exactly as received. */
   readonly raw: string
-  /** The decoded frame when the text is JSON; undefined for other text (e.g. `PONG`). */
+  /**
+   * The decoded frame when the text is JSON; undefined for other text (e.g. `PONG`), and for
+   * frames read without decoding (the reader's `decodeValues: false`, see
+   * {@link decodeFrameLineLazy}): parse `raw` then.
+   */
   readonly value: unknown
 }
 
@@ -330,4 +334,102 @@ export function isCaptureHeaderLine(line: string): boolean {
     return false
   }
   return isPlainObject(parsed) && parsed.k === 'header' && parsed.format === CAPTURE_FORMAT
+}
+
+const FRAME_PREFIX = '{"k":"f","t":'
+const CONN_KEY = ',"c":"'
+const MONO_KEY = ',"m":'
+const PAYLOAD_KEY_AFTER_CONN = ',"j":'
+/** Integers of up to 15 digits are exact as doubles, so no digit-by-digit overflow check. */
+const MAX_FAST_DIGITS = 15
+const CHAR_QUOTE = 34
+const CHAR_BACKSLASH = 92
+const CHAR_SPACE = 32
+const CHAR_MINUS = 45
+const CHAR_0 = 48
+const CHAR_9 = 57
+const CHAR_OPEN_BRACE = 123
+const CHAR_OPEN_BRACKET = 91
+const CHAR_CLOSE_BRACKET = 93
+
+/**
+ * The integer written at `line[start..]` (an optional `-`, then digits with no leading zero),
+ * packed with where it ends: returns `end` and sets {@link fastInt}; -1 when it is not that.
+ */
+let fastInt = 0
+function readFastInt(line: string, start: number): number {
+  let i = start
+  const length = line.length
+  let negative = false
+  if (i < length && line.charCodeAt(i) === CHAR_MINUS) {
+    negative = true
+    i++
+  }
+  const digitsStart = i
+  let value = 0
+  while (i < length) {
+    const c = line.charCodeAt(i)
+    if (c < CHAR_0 || c > CHAR_9) break
+    value = value * 10 + (c - CHAR_0)
+    i++
+  }
+  const digits = i - digitsStart
+  if (digits === 0 || digits > MAX_FAST_DIGITS) return -1
+  if (digits > 1 && line.charCodeAt(digitsStart) === CHAR_0) return -1
+  fastInt = negative ? -value : value
+  return i
+}
+
+/**
+ * Reads a frame line with a verbatim `"j"` payload exactly as the writer lays it out
+ * (`{"k":"f","t":<int>,"m":<int>,"c":"<conn>","j":<frame>}`) without decoding the payload:
+ * the result's `value` is undefined and `raw` is the payload text. Returns null for any other
+ * line, or any variation it does not read with certainty (spaces, escapes in the connection
+ * id, a fractional time, a payload that is not an object or array...); decode those with
+ * {@link decodeCaptureLine}. `previousConn` is reused when the line names the same connection,
+ * so consecutive frames share one string.
+ *
+ * Unlike {@link decodeCaptureLine}, the payload is not checked to be JSON: a damaged payload
+ * reaches the consumer as frame text that does not parse, and the market parser reports it.
+ */
+export function decodeFrameLineLazy(line: string, previousConn?: string): CaptureFrame | null {
+  if (!line.startsWith(FRAME_PREFIX)) return null
+  let i = readFastInt(line, FRAME_PREFIX.length)
+  if (i < 0) return null
+  const tLocal = fastInt
+  if (!line.startsWith(MONO_KEY, i)) return null
+  i = readFastInt(line, i + MONO_KEY.length)
+  if (i < 0) return null
+  const mono = fastInt
+  if (!line.startsWith(CONN_KEY, i)) return null
+  const connStart = i + CONN_KEY.length
+  const length = line.length
+  let connEnd = connStart
+  for (;;) {
+    if (connEnd >= length) return null
+    const c = line.charCodeAt(connEnd)
+    if (c === CHAR_QUOTE) break
+    if (c === CHAR_BACKSLASH || c < CHAR_SPACE) return null
+    connEnd++
+  }
+  if (!line.startsWith(PAYLOAD_KEY_AFTER_CONN, connEnd + 1)) return null
+  const start = connEnd + 1 + PAYLOAD_KEY_AFTER_CONN.length
+  const end = length - 1
+  if (end <= start || line.charCodeAt(end) !== CHAR_CLOSE_BRACE) return null
+  const open = line.charCodeAt(start)
+  const close = line.charCodeAt(end - 1)
+  if (
+    !(open === CHAR_OPEN_BRACE && close === CHAR_CLOSE_BRACE) &&
+    !(open === CHAR_OPEN_BRACKET && close === CHAR_CLOSE_BRACKET)
+  ) {
+    return null
+  }
+  const connLength = connEnd - connStart
+  const conn =
+    previousConn !== undefined &&
+    previousConn.length === connLength &&
+    line.startsWith(previousConn, connStart)
+      ? previousConn
+      : line.slice(connStart, connEnd)
+  return { kind: 'frame', tLocal, mono, conn, raw: line.slice(start, end), value: undefined }
 }

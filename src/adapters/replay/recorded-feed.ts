@@ -24,7 +24,11 @@ export type FeedFrame = {
   readonly conn: string
   /** The verbatim frame text. */
   readonly raw: string
-  /** The decoded JSON value, or undefined when the text is not JSON (e.g. PONG). */
+  /**
+   * The decoded JSON value when the reader already has it; undefined otherwise: for text that
+   * is not JSON (e.g. PONG) and for frames read from captures, which are handed over undecoded
+   * (parse `raw`; the market parser reads the common frames without a full JSON decode).
+   */
   readonly value: unknown
 }
 
@@ -256,12 +260,8 @@ export async function readRecordings(
       (record: CaptureRecord) => {
         if (record.kind === 'frame') {
           frames++
-          visitor.onFrame({
-            tLocal: record.tLocal,
-            conn: record.conn,
-            raw: record.raw,
-            value: record.value,
-          })
+          // A capture frame already has the feed frame's fields.
+          visitor.onFrame(record)
         } else if (record.kind !== 'header') {
           markers++
           visitor.onMarker?.(record)
@@ -270,6 +270,7 @@ export async function readRecordings(
       {
         onWarning: (w) => onWarning(typeof w === 'string' ? w : w.message),
         onProgress: (done: number) => visitor.onProgress?.(done, totalBytes),
+        decodeValues: false,
       },
     )
   }

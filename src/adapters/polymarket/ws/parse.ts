@@ -61,6 +61,7 @@ import type {
   PolymarketPriceChangeFrame,
   PolymarketTickSizeChangeFrame,
 } from './messages.js'
+import { scanPriceChange } from './scan-price-change.js'
 
 export type { ParseResult }
 
@@ -97,8 +98,28 @@ class FieldProblem extends Error {
 // ---------------------------------------------------------------------------------------------
 // Public API
 
-/** Parses one raw text frame from the market socket. Never throws. */
+/**
+ * Parses one raw text frame from the market socket. Never throws.
+ *
+ * The common live frame, one current-shape `price_change` event, is read by a hand-written
+ * scanner straight from the text (`scan-price-change.ts`); every other frame, and any frame the
+ * scanner does not read with certainty, goes through {@link parseMarketFrameSlow}. Both give
+ * the same result for the same text.
+ */
 export function parseMarketFrame(text: string): ParseResult {
+  if (typeof text !== 'string') {
+    return failedFrame(`frame must be text, got ${describe(text)}`, '')
+  }
+  const scanned = scanPriceChange(text)
+  if (scanned !== null) return { events: [scanned], errors: [], ignored: false }
+  return parseMarketFrameSlow(text)
+}
+
+/**
+ * The general path of {@link parseMarketFrame}: one `JSON.parse`, then
+ * {@link parseMarketValue}. Exported so tests can check the scanner against it. Never throws.
+ */
+export function parseMarketFrameSlow(text: string): ParseResult {
   if (typeof text !== 'string') {
     return failedFrame(`frame must be text, got ${describe(text)}`, '')
   }

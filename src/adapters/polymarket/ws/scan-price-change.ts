@@ -1,0 +1,518 @@
+/**
+ * A hand-written scanner for the most common market-channel frame: one current-shape
+ * `price_change` event object (`market`, `timestamp`, `event_type`, `price_changes[]` with
+ * `asset_id`, `price`, `size`, `side`, `hash`, `best_bid`, `best_ask`). It reads the fields
+ * straight from the frame text, without building the JSON object tree, and yields exactly the
+ * event the general parser (`parse.ts`) yields for the same text.
+ *
+ * It is deliberately narrow and strict. It accepts only a JSON subset it can read with
+ * certainty: an ASCII object whose values are plain strings (no escapes, no control
+ * characters), plus the `price_changes` array of such objects, keys in any order, spaces
+ * between tokens. Anything else (an array frame, another event type, a number or `null` where a
+ * string is expected, a tab or line break, a duplicated key, a field the general parser would
+ * reject, trailing text) returns null, and the caller hands the frame to the general parser,
+ * which then decides, with its own messages. So the scanner never decides about bad input.
+ *
+ * Speed: the text is first copied into a reused byte buffer (one native UTF-8 write; for ASCII
+ * text byte positions equal character positions) and scanned there, because reading a byte
+ * array costs a fraction of `String.prototype.charCodeAt` per character. Asset and market ids
+ * come from a small cache of recent ids, so the maps keyed by asset id see the same string
+ * objects frame after frame (hash already computed). The buffer and the cache are module
+ * state: the scanner is synchronous and never re-entered.
+ */
+import type { LevelChange, PriceChange } from '../../../domain/book/book-events.js'
+import type { MarketId, Side, TokenId } from '../../../domain/market.js'
+import {
+  MAX_PRICE,
+  PRICE_DECIMALS,
+  PRICE_SCALE,
+  SHARE_DECIMALS,
+  SHARE_SCALE,
+  type EpochMs,
+  type PriceTicks,
+  type ShareMicros,
+} from '../../../domain/units.js'
+
+const CHAR_SPACE = 32
+const CHAR_QUOTE = 34
+const CHAR_COMMA = 44
+const CHAR_DOT = 46
+const CHAR_0 = 48
+const CHAR_9 = 57
+const CHAR_COLON = 58
+const CHAR_OPEN_BRACKET = 91
+const CHAR_CLOSE_BRACKET = 93
+const CHAR_OPEN_BRACE = 123
+const CHAR_CLOSE_BRACE = 125
+const CHAR_A = 97
+const CHAR_B = 98
+const CHAR_E = 101
+const CHAR_M = 109
+const CHAR_P = 112
+const CHAR_S = 115
+const CHAR_T = 116
+const CHAR_Z = 122
+
+const CHAR_BACKSLASH = 92
+
+/** Bytes of a key or literal, with its closing quote, for comparison against the buffer. */
+function quoted(word: string): Uint8Array {
+  return Buffer.from(`${word}"`, 'latin1')
+}
+const KEY_MARKET = quoted('market')
+const KEY_PRICE_CHANGES = quoted('price_changes')
+const KEY_TIMESTAMP = quoted('timestamp')
+const KEY_EVENT_TYPE = quoted('event_type')
+const KEY_ASSET_ID = quoted('asset_id')
+const KEY_PRICE = quoted('price')
+const KEY_SIZE = quoted('size')
+const KEY_SIDE = quoted('side')
+const KEY_BEST_BID = quoted('best_bid')
+const KEY_BEST_ASK = quoted('best_ask')
+const VALUE_PRICE_CHANGE = quoted('price_change')
+const VALUE_BUY = quoted('BUY')
+const VALUE_SELL = quoted('SELL')
+
+/** The reused scan buffer; grown when a frame needs more (3 bytes per character at most). */
+let bytes: Buffer = Buffer.allocUnsafe(1 << 16)
+
+/** Returned by the readers below for "not handled"; every valid position is >= 0. */
+const NOT_HANDLED = -1
+
+// Fields seen in the event object and in an entry, as bits (a repeated key is not handled:
+// JSON.parse keeps the last value, and the general parser is the one to read such text).
+const SEEN_EVENT_TYPE = 1
+const SEEN_MARKET = 2
+const SEEN_TIMESTAMP = 4
+const SEEN_PRICE_CHANGES = 8
+const SEEN_ALL_EVENT = SEEN_EVENT_TYPE | SEEN_MARKET | SEEN_TIMESTAMP | SEEN_PRICE_CHANGES
+
+const SEEN_ASSET_ID = 1
+const SEEN_PRICE = 2
+const SEEN_SIZE = 4
+const SEEN_SIDE = 8
+const SEEN_BEST_BID = 16
+const SEEN_BEST_ASK = 32
+const SEEN_OTHER = 64
+const SEEN_REQUIRED_ENTRY = SEEN_ASSET_ID | SEEN_PRICE | SEEN_SIZE | SEEN_SIDE
+
+/**
+ * Reads `text` as one current-shape `price_change` event. Returns the event, or null when the
+ * text is anything else or anything the scanner does not read with certainty (the caller then
+ * uses the general parser). Never throws for any string.
+ */
+export function scanPriceChange(text: string): PriceChange | null {
+  const length = text.length
+  // Cheap rejection of anything that is not an object before copying it.
+  if (length < 2 || text.charCodeAt(0) !== CHAR_OPEN_BRACE) return null
+  if (length * 3 > bytes.length) bytes = Buffer.allocUnsafe(length * 3)
+  // More bytes than characters: the text is not ASCII, and positions would not line up.
+  if (bytes.write(text, 0, 'utf8') !== length) return null
+  const b = bytes
+  let i = skipSpace(b, 1, length)
+  let seen = 0
+  let market = ''
+  let tsVenue = 0
+  let changes: LevelChange[] | null = null
+  for (;;) {
+    if (i >= length || b[i] !== CHAR_QUOTE) return null
+    const keyStart = i + 1
+    const bit = eventKeyBit(b, keyStart, length)
+    const keyEnd = bit === 0 ? plainStringEnd(b, keyStart, length) : keyStart + keyLength
+    if (keyEnd < 0) return null
+    i = skipSpace(b, keyEnd + 1, length)
+    if (i >= length || b[i] !== CHAR_COLON) return null
+    i = skipSpace(b, i + 1, length)
+    if ((seen & bit) !== 0) return null
+    seen |= bit
+    if (bit === SEEN_PRICE_CHANGES) {
+      if (i >= length || b[i] !== CHAR_OPEN_BRACKET) return null
+      changes = []
+      i = readEntries(b, i + 1, length, changes)
+      if (i < 0) return null
+    } else {
+      if (i >= length || b[i] !== CHAR_QUOTE) return null
+      const start = i + 1
+      let end: number
+      if (bit === SEEN_EVENT_TYPE) {
+        if (!matchesAt(b, start, length, VALUE_PRICE_CHANGE)) return null
+        end = start + VALUE_PRICE_CHANGE.length - 1
+      } else if (bit === SEEN_TIMESTAMP) {
+        // The general parser reads it with parseEpochMs: digits, scale 1, no decimals kept.
+        end = decimalEnd(b, start, length)
+        if (end < 0) return null
+        tsVenue = scaledInBytes(b, start, end, 0, 1)
+        if (tsVenue < 0) return null
+      } else {
+        if (bit === SEEN_MARKET) {
+          const id = readId(b, start, length)
+          if (id === null) return null
+          end = idEnd
+          if (end === start) return null
+          market = id
+        } else {
+          end = plainStringEnd(b, start, length)
+          if (end < 0) return null
+        }
+      }
+      i = end + 1
+    }
+    i = skipSpace(b, i, length)
+    if (i >= length) return null
+    const c = b[i]
+    if (c === CHAR_COMMA) {
+      i = skipSpace(b, i + 1, length)
+      continue
+    }
+    if (c !== CHAR_CLOSE_BRACE) return null
+    break
+  }
+  if (seen !== SEEN_ALL_EVENT || changes === null) return null
+  if (skipSpace(b, i + 1, length) !== length) return null
+  return {
+    type: 'price_change',
+    market: market as MarketId,
+    tsVenue: tsVenue as EpochMs,
+    shape: 'batched',
+    changes,
+  }
+}
+
+/**
+ * Reads the `price_changes` entries from just after `[` through the matching `]`, appending one
+ * change per entry. Returns the position after `]`, or {@link NOT_HANDLED}.
+ */
+function readEntries(b: Uint8Array, from: number, length: number, out: LevelChange[]): number {
+  let i = skipSpace(b, from, length)
+  if (i < length && b[i] === CHAR_CLOSE_BRACKET) return i + 1
+  for (;;) {
+    if (i >= length || b[i] !== CHAR_OPEN_BRACE) return NOT_HANDLED
+    i = readEntry(b, i + 1, length, out)
+    if (i < 0) return NOT_HANDLED
+    i = skipSpace(b, i, length)
+    if (i >= length) return NOT_HANDLED
+    const c = b[i]
+    if (c === CHAR_CLOSE_BRACKET) return i + 1
+    if (c !== CHAR_COMMA) return NOT_HANDLED
+    i = skipSpace(b, i + 1, length)
+  }
+}
+
+/** Reads one entry from just after `{` through `}`; returns the position after `}`. */
+function readEntry(b: Uint8Array, from: number, length: number, out: LevelChange[]): number {
+  let i = skipSpace(b, from, length)
+  let seen = 0
+  let assetId = ''
+  let side: Side = 'bid'
+  let price = 0
+  let size = 0
+  let bestBid: number | null = null
+  let bestAsk: number | null = null
+  for (;;) {
+    if (i >= length || b[i] !== CHAR_QUOTE) return NOT_HANDLED
+    const keyStart = i + 1
+    const bit = entryKeyBit(b, keyStart, length)
+    // A known key was matched with its closing quote; any other is read to its end.
+    const keyEnd = bit === SEEN_OTHER ? plainStringEnd(b, keyStart, length) : keyStart + keyLength
+    if (keyEnd < 0) return NOT_HANDLED
+    i = skipSpace(b, keyEnd + 1, length)
+    if (i >= length || b[i] !== CHAR_COLON) return NOT_HANDLED
+    i = skipSpace(b, i + 1, length)
+    if (i >= length || b[i] !== CHAR_QUOTE) return NOT_HANDLED
+    const start = i + 1
+    let end: number
+    if (bit === SEEN_OTHER) {
+      // Any other key (`hash`, or one the venue adds later) is skipped, as the general parser
+      // skips it, provided its value is a plain string.
+      end = plainStringEnd(b, start, length)
+      if (end < 0) return NOT_HANDLED
+    } else {
+      if ((seen & bit) !== 0) return NOT_HANDLED
+      seen |= bit
+      switch (bit) {
+        case SEEN_ASSET_ID:
+          {
+            const id = readId(b, start, length)
+            if (id === null) return NOT_HANDLED
+            end = idEnd
+            if (end === start) return NOT_HANDLED
+            assetId = id
+          }
+          break
+        case SEEN_PRICE:
+          end = decimalEnd(b, start, length)
+          if (end < 0) return NOT_HANDLED
+          price = scaledInBytes(b, start, end, PRICE_DECIMALS, PRICE_SCALE)
+          if (price < 0 || price > PRICE_SCALE) return NOT_HANDLED
+          break
+        case SEEN_SIZE:
+          end = decimalEnd(b, start, length)
+          if (end < 0) return NOT_HANDLED
+          size = scaledInBytes(b, start, end, SHARE_DECIMALS, SHARE_SCALE)
+          if (size < 0) return NOT_HANDLED
+          break
+        case SEEN_SIDE:
+          if (matchesAt(b, start, length, VALUE_BUY)) {
+            side = 'bid'
+            end = start + VALUE_BUY.length - 1
+          } else if (matchesAt(b, start, length, VALUE_SELL)) {
+            side = 'ask'
+            end = start + VALUE_SELL.length - 1
+          } else return NOT_HANDLED
+          break
+        case SEEN_BEST_BID:
+          end = decimalEnd(b, start, length)
+          if (end < 0) return NOT_HANDLED
+          bestBid = bestInBytes(b, start, end, 0)
+          if (bestBid === NOT_HANDLED) return NOT_HANDLED
+          break
+        default:
+          end = decimalEnd(b, start, length)
+          if (end < 0) return NOT_HANDLED
+          bestAsk = bestInBytes(b, start, end, MAX_PRICE)
+          if (bestAsk === NOT_HANDLED) return NOT_HANDLED
+          break
+      }
+    }
+    i = skipSpace(b, end + 1, length)
+    if (i >= length) return NOT_HANDLED
+    const c = b[i]
+    if (c === CHAR_COMMA) {
+      i = skipSpace(b, i + 1, length)
+      continue
+    }
+    if (c !== CHAR_CLOSE_BRACE) return NOT_HANDLED
+    break
+  }
+  if ((seen & SEEN_REQUIRED_ENTRY) !== SEEN_REQUIRED_ENTRY) return NOT_HANDLED
+  out.push({
+    assetId: assetId as TokenId,
+    side,
+    price: price as PriceTicks,
+    size: size as ShareMicros,
+    bestBid: bestBid as PriceTicks | null,
+    bestAsk: bestAsk as PriceTicks | null,
+  })
+  return i + 1
+}
+
+/**
+ * The venue's best price of one side as the general parser reads it: `""` or the side's
+ * "nothing there" price is null (empty side); otherwise the price in ticks, or
+ * {@link NOT_HANDLED}.
+ */
+function bestInBytes(b: Uint8Array, start: number, end: number, emptyPrice: number): number | null {
+  if (end === start) return null
+  const price = scaledInBytes(b, start, end, PRICE_DECIMALS, PRICE_SCALE)
+  if (price < 0 || price > PRICE_SCALE) return NOT_HANDLED
+  return price === emptyPrice ? null : price
+}
+
+/** Slots of the id cache of {@link internId} (a power of two). */
+const ID_SLOTS = 256
+const slotIds: (string | undefined)[] = new Array<string | undefined>(ID_SLOTS).fill(undefined)
+const slotBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(ID_SLOTS).fill(
+  undefined,
+)
+
+/** Where the id last read by {@link readId} ends (the position of its closing quote). */
+let idEnd = 0
+
+/**
+ * Reads a plain string starting at `start` as an id, up to its closing quote (stored in
+ * {@link idEnd}). Returns null when it holds an escape or a control character or does not end.
+ *
+ * The string is the same object as last time when the id was seen recently. Books and venue
+ * tops are looked up by asset id in maps; a string seen before has its hash cached, where a
+ * fresh slice of each frame would be hashed again (77 digits for a token id). A direct-mapped
+ * cache: the slot comes from the first bytes, and the id there is compared in the same pass
+ * that looks for the closing quote; a different id in the slot is replaced.
+ */
+function readId(b: Uint8Array, start: number, length: number): string | null {
+  const c1 = start + 1 < length ? (b[start + 1] as number) : 0
+  const c2 = start + 2 < length ? (b[start + 2] as number) : 0
+  const slot = ((b[start] as number) * 961 + c1 * 31 + c2) & (ID_SLOTS - 1)
+  const known = slotBytes[slot]
+  const knownLength = known === undefined ? -1 : known.length
+  let same = known !== undefined
+  let i = start
+  for (; i < length; i++) {
+    const c = b[i] as number
+    if (c === CHAR_QUOTE) break
+    if (c === CHAR_BACKSLASH || c < CHAR_SPACE) return null
+    if (same && (i - start >= knownLength || (known as Uint8Array)[i - start] !== c)) same = false
+  }
+  if (i >= length) return null
+  idEnd = i
+  if (same && i - start === knownLength) return slotIds[slot] as string
+  // Copies, so the remembered id does not keep the whole frame text alive.
+  const copy = Buffer.from(b.subarray(start, i))
+  const id = copy.toString('latin1')
+  slotBytes[slot] = copy
+  slotIds[slot] = id
+  return id
+}
+
+/** Length of the key last matched by {@link entryKeyBit} or {@link eventKeyBit}. */
+let keyLength = 0
+
+/**
+ * Which field of the event object the key starting at `start` names (matched up to and
+ * including its closing quote; its length goes to {@link keyLength}); 0 for any other key.
+ */
+function eventKeyBit(b: Uint8Array, start: number, length: number): number {
+  const first = b[start]
+  if (first === CHAR_M) return knownKey(b, start, length, KEY_MARKET, SEEN_MARKET, 0)
+  if (first === CHAR_P) {
+    return knownKey(b, start, length, KEY_PRICE_CHANGES, SEEN_PRICE_CHANGES, 0)
+  }
+  if (first === CHAR_T) return knownKey(b, start, length, KEY_TIMESTAMP, SEEN_TIMESTAMP, 0)
+  if (first === CHAR_E) return knownKey(b, start, length, KEY_EVENT_TYPE, SEEN_EVENT_TYPE, 0)
+  return 0
+}
+
+/**
+ * Which field of a `price_changes` entry the key starting at `start` names (matched up to and
+ * including its closing quote; its length goes to {@link keyLength}), or SEEN_OTHER.
+ */
+function entryKeyBit(b: Uint8Array, start: number, length: number): number {
+  const first = b[start]
+  if (first === CHAR_A) return knownKey(b, start, length, KEY_ASSET_ID, SEEN_ASSET_ID, SEEN_OTHER)
+  if (first === CHAR_P) return knownKey(b, start, length, KEY_PRICE, SEEN_PRICE, SEEN_OTHER)
+  if (first === CHAR_S) {
+    // Bytes past `length` may be left from an earlier frame; knownKey checks the bounds.
+    if (b[start + 2] === CHAR_Z) {
+      return knownKey(b, start, length, KEY_SIZE, SEEN_SIZE, SEEN_OTHER)
+    }
+    return knownKey(b, start, length, KEY_SIDE, SEEN_SIDE, SEEN_OTHER)
+  }
+  if (first === CHAR_B) {
+    const sixth = b[start + 5]
+    if (sixth === CHAR_B) {
+      return knownKey(b, start, length, KEY_BEST_BID, SEEN_BEST_BID, SEEN_OTHER)
+    }
+    if (sixth === CHAR_A) {
+      return knownKey(b, start, length, KEY_BEST_ASK, SEEN_BEST_ASK, SEEN_OTHER)
+    }
+  }
+  return SEEN_OTHER
+}
+
+function knownKey(
+  b: Uint8Array,
+  start: number,
+  length: number,
+  key: Uint8Array,
+  bit: number,
+  other: number,
+): number {
+  if (!matchesAt(b, start, length, key)) return other
+  keyLength = key.length - 1
+  return bit
+}
+
+/** True when the bytes at `at` (before `length`) are `word`. */
+function matchesAt(b: Uint8Array, at: number, length: number, word: Uint8Array): boolean {
+  const count = word.length
+  if (at + count > length) return false
+  for (let k = 0; k < count; k++) if (b[at + k] !== word[k]) return false
+  return true
+}
+
+/**
+ * The first position at or after `i` that is not a space. Tabs and line breaks are left to
+ * the general parser: the caller then finds an unexpected byte and gives up.
+ */
+function skipSpace(b: Uint8Array, i: number, length: number): number {
+  while (i < length && b[i] === CHAR_SPACE) i++
+  return i
+}
+
+/**
+ * The position of the quote closing a string that opened just before `start`, or
+ * {@link NOT_HANDLED} when the string holds an escape or a control character (invalid in JSON)
+ * or does not end: the text between the quotes is then exactly the string's value.
+ */
+function plainStringEnd(b: Uint8Array, start: number, length: number): number {
+  for (let i = start; i < length; i++) {
+    const c = b[i] as number
+    if (c === CHAR_QUOTE) return i
+    if (c === CHAR_BACKSLASH || c < CHAR_SPACE) return NOT_HANDLED
+  }
+  return NOT_HANDLED
+}
+
+/**
+ * The position of the quote closing a decimal value that starts at `start`, or
+ * {@link NOT_HANDLED} when a byte other than a digit or a dot comes first.
+ */
+function decimalEnd(b: Uint8Array, start: number, length: number): number {
+  for (let i = start; i < length; i++) {
+    const c = b[i] as number
+    if (c === CHAR_QUOTE) return i
+    if ((c < CHAR_0 || c > CHAR_9) && c !== CHAR_DOT) return NOT_HANDLED
+  }
+  return NOT_HANDLED
+}
+
+/**
+ * `text[start, end)` read by {@link scaledInBytes}; for tests, which check it against the
+ * domain's parsers.
+ */
+export function scaledInRange(
+  text: string,
+  start: number,
+  end: number,
+  decimals: number,
+  scale: number,
+): number {
+  const part = Buffer.from(text.slice(start, end), 'utf8')
+  return scaledInBytes(part, 0, part.length, decimals, scale)
+}
+
+/**
+ * A decimal string in `b[start, end)` as an integer scaled by `scale` (10^decimals), the
+ * same reading as the domain's `parseScaled` behind `tryParsePrice`, `tryParseSize` and
+ * `parseEpochMs` (checked against them by property tests): digits with an optional single dot,
+ * at least one digit, extra decimals allowed only when zero. -1 when the text is not that.
+ */
+function scaledInBytes(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  decimals: number,
+  scale: number,
+): number {
+  if (end <= start) return -1
+  let whole = 0
+  let i = start
+  let digits = 0
+  for (; i < end; i++) {
+    const c = b[i] as number
+    if (c === CHAR_DOT) break
+    if (c < CHAR_0 || c > CHAR_9) return -1
+    whole = whole * 10 + (c - CHAR_0)
+    digits++
+  }
+  let fraction = 0
+  let fractionDigits = 0
+  if (i < end) {
+    i++ // the dot
+    for (; i < end; i++) {
+      const c = b[i] as number
+      if (c < CHAR_0 || c > CHAR_9) return -1
+      fractionDigits++
+      if (fractionDigits > decimals) {
+        if (c !== CHAR_0) return -1
+        continue
+      }
+      fraction = fraction * 10 + (c - CHAR_0)
+    }
+    if (fractionDigits === 0 && digits === 0) return -1
+  } else if (digits === 0) {
+    return -1
+  }
+  for (let k = Math.min(fractionDigits, decimals); k < decimals; k++) fraction *= 10
+  const value = whole * scale + fraction
+  return Number.isSafeInteger(value) ? value : -1
+}
