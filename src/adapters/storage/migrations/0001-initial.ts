@@ -1,0 +1,187 @@
+/** The first schema: market data, signals, game events, trading and backtest tables. */
+import type { Migration } from './migration.js'
+import { BIG, INT, REAL, TEXT, notNull, withIdColumn } from './migration.js'
+
+export const initial: Migration = {
+  name: '0001-initial',
+  async up(db, dialect) {
+    const schema = db.schema
+
+    await schema
+      .createTable('markets')
+      .addColumn('condition_id', TEXT, (c) => c.primaryKey())
+      .addColumn('slug', TEXT, (c) => c.notNull().unique())
+      .addColumn('question', TEXT, notNull)
+      .addColumn('sport', TEXT)
+      .addColumn('market_type', TEXT, notNull)
+      .addColumn('tick_size', INT)
+      .addColumn('min_order_size', BIG)
+      .addColumn('neg_risk', INT, notNull)
+      .addColumn('game_start_ms', BIG)
+      .addColumn('seconds_delay', INT)
+      .addColumn('raw_json', TEXT, notNull)
+      .addColumn('updated_ms', BIG, notNull)
+      .execute()
+
+    await schema
+      .createTable('tokens')
+      .addColumn('token_id', TEXT, (c) => c.primaryKey())
+      .addColumn('condition_id', TEXT, (c) =>
+        c.notNull().references('markets.condition_id').onDelete('cascade'),
+      )
+      .addColumn('outcome', TEXT, notNull)
+      .addColumn('outcome_index', INT, notNull)
+      .execute()
+    await schema.createIndex('tokens_by_market').on('tokens').column('condition_id').execute()
+
+    await withIdColumn(schema.createTable('book_snapshots'), dialect)
+      .addColumn('token_id', TEXT, notNull)
+      .addColumn('ts_venue', BIG)
+      .addColumn('ts_local', BIG, notNull)
+      .addColumn('best_bid', INT)
+      .addColumn('best_ask', INT)
+      .addColumn('mid', REAL)
+      .addColumn('spread', INT)
+      .addColumn('depth5_bid_shares', BIG, notNull)
+      .addColumn('depth5_ask_shares', BIG, notNull)
+      .addColumn('depth5_bid_usdc', BIG, notNull)
+      .addColumn('depth5_ask_usdc', BIG, notNull)
+      .addColumn('imbalance', REAL)
+      .addColumn('stale', INT, notNull)
+      .addColumn('levels_json', TEXT, notNull)
+      .execute()
+    await schema
+      .createIndex('book_snapshots_by_token_time')
+      .on('book_snapshots')
+      .columns(['token_id', 'ts_local'])
+      .execute()
+
+    await withIdColumn(schema.createTable('trades'), dialect)
+      .addColumn('token_id', TEXT, notNull)
+      .addColumn('ts', BIG, notNull)
+      .addColumn('price', INT, notNull)
+      .addColumn('size', BIG, notNull)
+      .addColumn('taker_side', TEXT)
+      .addColumn('fee_bps', INT)
+      .addColumn('dedupe_key', TEXT, (c) => c.notNull().unique())
+      .execute()
+    await schema
+      .createIndex('trades_by_token_time')
+      .on('trades')
+      .columns(['token_id', 'ts'])
+      .execute()
+
+    await withIdColumn(schema.createTable('signals'), dialect)
+      .addColumn('type', TEXT, notNull)
+      .addColumn('token_id', TEXT, notNull)
+      .addColumn('ts', BIG, notNull)
+      .addColumn('score', REAL, notNull)
+      .addColumn('inputs_json', TEXT, notNull)
+      .addColumn('reversion_ms', BIG)
+      .addColumn('reversion_price', INT)
+      .execute()
+    await schema
+      .createIndex('signals_by_token_time')
+      .on('signals')
+      .columns(['token_id', 'ts'])
+      .execute()
+
+    await withIdColumn(schema.createTable('game_events'), dialect)
+      .addColumn('condition_id', TEXT, notNull)
+      .addColumn('type', TEXT, notNull)
+      .addColumn('team', TEXT)
+      .addColumn('player', TEXT)
+      .addColumn('score', TEXT)
+      .addColumn('map_number', INT)
+      .addColumn('note', TEXT)
+      .addColumn('ts_local', BIG, notNull)
+      .addColumn('ts_video', BIG)
+      .addColumn('source', TEXT, notNull)
+      .execute()
+    await schema
+      .createIndex('game_events_by_market_time')
+      .on('game_events')
+      .columns(['condition_id', 'ts_local'])
+      .execute()
+
+    await schema
+      .createTable('orders')
+      .addColumn('client_order_id', TEXT, (c) => c.primaryKey())
+      .addColumn('venue_order_id', TEXT)
+      .addColumn('token_id', TEXT, notNull)
+      .addColumn('side', TEXT, notNull)
+      .addColumn('price', INT, notNull)
+      .addColumn('size', BIG, notNull)
+      .addColumn('order_type', TEXT, notNull)
+      .addColumn('status', TEXT, notNull)
+      .addColumn('origin', TEXT, notNull)
+      .addColumn('created_ms', BIG, notNull)
+      .addColumn('updated_ms', BIG, notNull)
+      .execute()
+
+    await withIdColumn(schema.createTable('fills'), dialect)
+      .addColumn('client_order_id', TEXT, notNull)
+      .addColumn('token_id', TEXT, notNull)
+      .addColumn('ts', BIG, notNull)
+      .addColumn('price', INT, notNull)
+      .addColumn('size', BIG, notNull)
+      .addColumn('fee_usdc', BIG, notNull)
+      .addColumn('dedupe_key', TEXT, (c) => c.notNull().unique())
+      .execute()
+
+    await schema
+      .createTable('positions')
+      .addColumn('token_id', TEXT, (c) => c.primaryKey())
+      .addColumn('size', BIG, notNull)
+      .addColumn('cost_usdc', BIG, notNull)
+      .addColumn('realized_usdc', BIG, notNull)
+      .addColumn('updated_ms', BIG, notNull)
+      .execute()
+
+    await withIdColumn(schema.createTable('risk_events'), dialect)
+      .addColumn('ts', BIG, notNull)
+      .addColumn('kind', TEXT, notNull)
+      .addColumn('code', TEXT, notNull)
+      .addColumn('condition_id', TEXT)
+      .addColumn('token_id', TEXT)
+      .addColumn('detail', TEXT, notNull)
+      .execute()
+
+    await withIdColumn(schema.createTable('alerts'), dialect)
+      .addColumn('ts', BIG, notNull)
+      .addColumn('level', TEXT, notNull)
+      .addColumn('kind', TEXT, notNull)
+      .addColumn('message', TEXT, notNull)
+      .addColumn('token_id', TEXT)
+      .addColumn('acknowledged_ms', BIG)
+      .execute()
+
+    await withIdColumn(schema.createTable('latency_samples'), dialect)
+      .addColumn('ts', BIG, notNull)
+      .addColumn('stage', TEXT, notNull)
+      .addColumn('latency_ms', REAL, notNull)
+      .addColumn('connection_id', TEXT)
+      .execute()
+
+    await withIdColumn(schema.createTable('backtest_runs'), dialect)
+      .addColumn('name', TEXT, notNull)
+      .addColumn('started_ms', BIG, notNull)
+      .addColumn('finished_ms', BIG)
+      .addColumn('config_json', TEXT, notNull)
+      .addColumn('summary_json', TEXT)
+      .execute()
+
+    await withIdColumn(schema.createTable('backtest_trades'), dialect)
+      .addColumn('run_id', BIG, (c) =>
+        c.notNull().references('backtest_runs.id').onDelete('cascade'),
+      )
+      .addColumn('token_id', TEXT, notNull)
+      .addColumn('ts', BIG, notNull)
+      .addColumn('side', TEXT, notNull)
+      .addColumn('price', INT, notNull)
+      .addColumn('size', BIG, notNull)
+      .addColumn('fee_usdc', BIG, notNull)
+      .addColumn('pnl_usdc', BIG)
+      .execute()
+  },
+}

@@ -1,0 +1,5 @@
+/** Every migration, in the order they run. Append new ones; never edit a released one. */
+import { initial } from './0001-initial.js'
+import type { Migration } from './migration.js'
+
+export const MIGRATIONS: readonly Migration[] = [initial]

@@ -1,0 +1,192 @@
+/**
+ * Table and column types as Kysely sees them. Every number is an integer in base units
+ * (epoch ms, price ticks 0..10_000, share micros, USDC micros) unless its name says otherwise;
+ * `mid` and ratios are the only reals. Flags are integers 0/1 so both databases agree. JSON is
+ * stored as text.
+ */
+import type { Generated } from 'kysely'
+
+type Flag = 0 | 1
+
+export type MarketsTable = {
+  condition_id: string
+  slug: string
+  question: string
+  sport: string | null
+  market_type: string
+  tick_size: number | null
+  min_order_size: number | null
+  neg_risk: Flag
+  game_start_ms: number | null
+  seconds_delay: number | null
+  raw_json: string
+  updated_ms: number
+}
+
+export type TokensTable = {
+  token_id: string
+  condition_id: string
+  outcome: string
+  outcome_index: number
+}
+
+export type BookSnapshotsTable = {
+  id: Generated<number>
+  token_id: string
+  ts_venue: number | null
+  ts_local: number
+  best_bid: number | null
+  best_ask: number | null
+  /** In ticks; may end in .5. */
+  mid: number | null
+  spread: number | null
+  depth5_bid_shares: number
+  depth5_ask_shares: number
+  depth5_bid_usdc: number
+  depth5_ask_usdc: number
+  /** (bid − ask) / (bid + ask) over top-5 shares, −1..1; null on an empty book. */
+  imbalance: number | null
+  stale: Flag
+  levels_json: string
+}
+
+export type TradesTable = {
+  id: Generated<number>
+  token_id: string
+  ts: number
+  price: number
+  size: number
+  taker_side: string | null
+  fee_bps: number | null
+  dedupe_key: string
+}
+
+export type SignalsTable = {
+  id: Generated<number>
+  type: string
+  token_id: string
+  ts: number
+  score: number
+  inputs_json: string
+  reversion_ms: number | null
+  reversion_price: number | null
+}
+
+export type GameEventsTable = {
+  id: Generated<number>
+  condition_id: string
+  type: string
+  team: string | null
+  player: string | null
+  score: string | null
+  map_number: number | null
+  note: string | null
+  ts_local: number
+  ts_video: number | null
+  source: string
+}
+
+export type OrdersTable = {
+  client_order_id: string
+  venue_order_id: string | null
+  token_id: string
+  side: string
+  price: number
+  size: number
+  order_type: string
+  status: string
+  origin: string
+  created_ms: number
+  updated_ms: number
+}
+
+export type FillsTable = {
+  id: Generated<number>
+  client_order_id: string
+  token_id: string
+  ts: number
+  price: number
+  size: number
+  fee_usdc: number
+  dedupe_key: string
+}
+
+export type PositionsTable = {
+  token_id: string
+  size: number
+  cost_usdc: number
+  realized_usdc: number
+  updated_ms: number
+}
+
+export type RiskEventsTable = {
+  id: Generated<number>
+  ts: number
+  kind: string
+  code: string
+  condition_id: string | null
+  token_id: string | null
+  detail: string
+}
+
+export type AlertsTable = {
+  id: Generated<number>
+  ts: number
+  level: string
+  kind: string
+  message: string
+  token_id: string | null
+  acknowledged_ms: number | null
+}
+
+export type LatencySamplesTable = {
+  id: Generated<number>
+  ts: number
+  stage: string
+  latency_ms: number
+  connection_id: string | null
+}
+
+export type BacktestRunsTable = {
+  id: Generated<number>
+  name: string
+  started_ms: number
+  finished_ms: number | null
+  config_json: string
+  summary_json: string | null
+}
+
+export type BacktestTradesTable = {
+  id: Generated<number>
+  run_id: number
+  token_id: string
+  ts: number
+  side: string
+  price: number
+  size: number
+  fee_usdc: number
+  pnl_usdc: number | null
+}
+
+export type MigrationsTable = {
+  name: string
+  applied_ms: number
+}
+
+export type Database = {
+  markets: MarketsTable
+  tokens: TokensTable
+  book_snapshots: BookSnapshotsTable
+  trades: TradesTable
+  signals: SignalsTable
+  game_events: GameEventsTable
+  orders: OrdersTable
+  fills: FillsTable
+  positions: PositionsTable
+  risk_events: RiskEventsTable
+  alerts: AlertsTable
+  latency_samples: LatencySamplesTable
+  backtest_runs: BacktestRunsTable
+  backtest_trades: BacktestTradesTable
+  tiltmeter_migrations: MigrationsTable
+}
