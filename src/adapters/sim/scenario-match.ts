@@ -414,16 +414,22 @@ export class MatchScenario implements Scenario {
     if (market.flowSteps > 0) market.flowSteps--
   }
 
+  /**
+   * Emits the changes as the venue does: one `price_change` per level change, carrying the
+   * YES leg and its mirrored NO leg (`setYesLevel` returns them as a pair).
+   */
   private _pushChanges(market: SimMarket, changes: WirePriceChange[], frames: SimFrame[]): void {
-    frames.push({
-      assetIds: market.info.tokens,
-      payload: {
-        event_type: 'price_change',
-        market: market.info.conditionId,
-        timestamp: String(this._now),
-        price_changes: changes,
-      },
-    })
+    for (let i = 0; i < changes.length; i += 2) {
+      frames.push({
+        assetIds: market.info.tokens,
+        payload: {
+          event_type: 'price_change',
+          market: market.info.conditionId,
+          timestamp: String(this._now),
+          price_changes: changes.slice(i, i + 2),
+        },
+      })
+    }
   }
 
   /** Removes a maker's quotes (down to what is left at each level after trades). */
