@@ -679,8 +679,10 @@ export class MarketFeed {
     this.counters.transitionsTo[to]++
     const conn = state.conn.id
     const fields = { conn, assetId: state.assetId, from, to, reason }
-    if (to === 'live' || to === 'resyncing') this._log.info(fields, 'asset health changed')
-    else this._log.warn(fields, 'asset health changed')
+    // A stop we asked for is lifecycle, not trouble: only unexpected degradation warns.
+    if (to === 'live' || to === 'resyncing' || this._stopped) {
+      this._log.info(fields, 'asset health changed')
+    } else this._log.warn(fields, 'asset health changed')
     this._marker('note', conn, { note: 'health', asset_id: state.assetId, from, to, reason })
     this._options.onHealthChange?.({ assetId: state.assetId, conn, from, to, reason })
   }
