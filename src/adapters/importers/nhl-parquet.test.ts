@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import { parseMarketFrame } from '../polymarket/ws/parse.js'
 import type { ImportFrame } from './clob-frames.js'
-import { detectInput } from './detect.js'
+import { detectInput, NHL_TICK_COLUMNS } from './detect.js'
 import { ImportError } from './import-error.js'
 import {
   convertNhlColumns,
@@ -62,17 +62,9 @@ function trade(ts: number, asset: string, side: string, price: number, size: num
 }
 
 function columnsOf(rows: readonly Row[]): NhlRawColumns {
-  const keys = [
-    'timestamp',
-    'price',
-    'size',
-    'best_bid',
-    'best_ask',
-    'side',
-    'event_type',
-    'asset_id',
-  ] as const
-  return Object.fromEntries(keys.map((k) => [k, rows.map((r) => r[k])])) as unknown as NhlRawColumns
+  return Object.fromEntries(
+    NHL_TICK_COLUMNS.map((k) => [k, rows.map((r) => r[k])]),
+  ) as unknown as NhlRawColumns
 }
 
 function synthesize(rows: readonly Row[]): { frames: ImportFrame[]; values: unknown[] } {
