@@ -82,7 +82,8 @@ beforeAll(async () => {
       rows: await readNhlRows(join(NHL_DIR, name)),
     })
   }
-})
+  // Importing 358k rows takes a few seconds alone and longer on a loaded machine.
+}, 120_000)
 
 afterAll(async () => {
   await rm(workDir, { recursive: true, force: true })

@@ -15,6 +15,8 @@ export type StoreErrorCode =
   | 'STORE_BAD_RECORD'
   /** A row read back does not have the expected shape (schema drift or manual edits). */
   | 'STORE_BAD_ROW'
+  /** An update or delete named a row that does not exist. */
+  | 'STORE_NOT_FOUND'
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode

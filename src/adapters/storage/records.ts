@@ -3,6 +3,7 @@
  * storage adapter; callers only see these.
  */
 import type { MarketId, TokenId, TradeSide } from '../../domain/market.js'
+import type { GameEvent } from '../../domain/game-events.js'
 import type { EpochMs, PriceTicks, ShareMicros, UsdcMicros } from '../../domain/units.js'
 
 export type MarketRecord = {
@@ -73,30 +74,81 @@ export type TradeRecord = {
 export type SignalRecord = {
   readonly type: string
   readonly tokenId: TokenId
+  /** The token's market (condition id), when known. */
+  readonly market: MarketId | null
+  /** Event (venue) time of the signal. */
   readonly ts: EpochMs
   readonly score: number
+  /** Detector ratios against their baselines; null without a baseline. */
+  readonly volumeRatio: number | null
+  readonly spreadRatio: number | null
+  readonly depthRatio: number | null
+  /** Signed mid change over the detector's window, price units (0..1 scale). */
+  readonly priceChange: number | null
+  /** Mid at the signal, price units (0..1 scale). */
+  readonly refPrice: number | null
+  /**
+   * Store id (as returned by `insertSignal`) of the complement-token signal this one mirrors.
+   * The engine numbers its signals itself; map its `mirrorOf` to the stored id.
+   */
+  readonly mirrorOf: number | null
   /** The values the detector used, so the signal can be explained and re-scored. */
   readonly inputs: Readonly<Record<string, unknown>>
-  /** When the price came back, if it did. */
-  readonly reversionMs: EpochMs | null
-  readonly reversionPrice: PriceTicks | null
+  /** The settled outcome when already known (a backtest); absent or null while open. */
+  readonly reversion?: SignalReversionRecord | null
 }
 
-export type GameEventRecord = {
-  readonly conditionId: MarketId
-  /** `round_win`, `clutch`, `map_win`, `custom`, ... (SPEC 2.3). */
-  readonly type: string
-  readonly team: string | null
-  readonly player: string | null
-  /** As shown on screen, e.g. `7-5`. */
-  readonly score: string | null
-  readonly mapNumber: number | null
-  readonly note: string | null
-  readonly tsLocal: EpochMs
-  /** Position in the video, in ms from its start, when logged from a video. */
-  readonly tsVideo: number | null
-  /** `hotkey`, `api`, `csv`, `espn`, ... */
-  readonly source: string
+/** How a signal's price move ended; see SPEC 2.4 and docs/STORAGE.md. */
+export type SignalReversionRecord = {
+  /** The price retraced at least the configured fraction of the move within the horizon. */
+  readonly reverted: boolean
+  /** Ms of event time from the signal to the reversion; null when it did not revert. */
+  readonly reversionMs: number | null
+  /** Fraction of the move retraced (maximum within the horizon). */
+  readonly retrace: number
+  /** Max favourable and max adverse excursion of a fade, price units, >= 0. */
+  readonly mfe: number
+  readonly mae: number
+  /** Event time at which the outcome was settled. */
+  readonly resolvedTs: EpochMs
 }
 
-export type StoredGameEvent = GameEventRecord & { readonly id: number }
+export type StoredSignal = Omit<SignalRecord, 'reversion'> & {
+  readonly id: number
+  /** Null until {@link SignalReversionRecord} is stored for it. */
+  readonly reversion: SignalReversionRecord | null
+}
+
+export type SignalFilter = {
+  readonly tokenId?: string | undefined
+  /** Inclusive, event time. */
+  readonly from?: EpochMs | undefined
+  /** Exclusive, event time. */
+  readonly to?: EpochMs | undefined
+  /** At most this many, counted in the chosen order. */
+  readonly limit?: number | undefined
+  /** By time, oldest first (`asc`, the default) or newest first. */
+  readonly order?: 'asc' | 'desc' | undefined
+}
+
+/** The store takes game events as the domain defines them (src/domain/game-events.ts). */
+export type GameEventRecord = GameEvent
+
+export type StoredGameEvent = GameEvent & { readonly id: number }
+
+export type GameEventFilter = {
+  /**
+   * Condition id: events stored with this market, and events stored with only an asset id
+   * that belongs to this market (per the tokens table).
+   */
+  readonly market?: string | undefined
+  /**
+   * Token id: events stored with this asset, and events stored with only a market id that
+   * is this token's market (per the tokens table).
+   */
+  readonly assetId?: string | undefined
+  /** Inclusive, venue-epoch ms. */
+  readonly from?: EpochMs | undefined
+  /** Exclusive, venue-epoch ms. */
+  readonly to?: EpochMs | undefined
+}

@@ -64,28 +64,51 @@ export const tradeRecordSchema = z.object({
   dedupeKey: z.string().min(1).max(500),
 })
 
+const ratio = z.number().finite().nullable()
+
+export const signalReversionRecordSchema = z.object({
+  reverted: z.boolean(),
+  reversionMs: z.int().min(0).nullable(),
+  retrace: z.number().finite(),
+  mfe: z.number().finite().min(0),
+  mae: z.number().finite().min(0),
+  resolvedTs: epochMs,
+})
+
 export const signalRecordSchema = z.object({
   type: label,
   tokenId: id,
+  market: id.nullable(),
   ts: epochMs,
   score: z.number().finite(),
+  volumeRatio: ratio,
+  spreadRatio: ratio,
+  depthRatio: ratio,
+  priceChange: ratio,
+  refPrice: ratio,
+  mirrorOf: z.int().min(1).nullable(),
   inputs: z.record(z.string(), z.unknown()),
-  reversionMs: epochMs.nullable(),
-  reversionPrice: price.nullable(),
+  reversion: signalReversionRecordSchema.nullable().optional(),
 })
 
-export const gameEventRecordSchema = z.object({
-  conditionId: id,
-  type: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case event type'),
-  team: optionalText,
-  player: optionalText,
-  score: optionalText,
-  mapNumber: z.int().min(0).max(100).nullable(),
-  note: optionalText,
-  tsLocal: epochMs,
-  tsVideo: z.int().min(0).nullable(),
-  source: label,
-})
+export const gameEventRecordSchema = z
+  .object({
+    market: id.nullable(),
+    assetId: id.nullable(),
+    type: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case event type'),
+    team: optionalText,
+    player: optionalText,
+    score: optionalText,
+    mapNumber: z.int().min(0).max(100).nullable(),
+    note: optionalText,
+    ts: epochMs,
+    tsVideo: z.int().min(0).nullable(),
+    source: label,
+  })
+  .refine((e) => e.market !== null || e.assetId !== null, {
+    message: 'market or assetId must be set',
+    path: ['market'],
+  })
 
 const flag = z.union([z.literal(0), z.literal(1)]).transform((v) => v === 1)
 
@@ -110,17 +133,42 @@ export const tokenRowSchema = z.object({
 })
 
 export const gameEventRowSchema = z.object({
-  id: z.int(),
-  condition_id: z.string(),
+  id: z.coerce.number().int(),
+  condition_id: z.string().nullable(),
+  asset_id: z.string().nullable(),
   type: z.string(),
   team: z.string().nullable(),
   player: z.string().nullable(),
   score: z.string().nullable(),
   map_number: z.int().nullable(),
   note: z.string().nullable(),
-  ts_local: z.int(),
-  ts_video: z.int().nullable(),
+  ts: z.coerce.number().int(),
+  ts_video: z.coerce.number().int().nullable(),
   source: z.string(),
+})
+
+const real = z.coerce.number().nullable()
+
+export const signalRowSchema = z.object({
+  id: z.coerce.number().int(),
+  type: z.string(),
+  token_id: z.string(),
+  market: z.string().nullable(),
+  ts: z.coerce.number().int(),
+  score: z.coerce.number(),
+  inputs_json: z.string(),
+  mirror_of: z.coerce.number().int().nullable(),
+  volume_ratio: real,
+  spread_ratio: real,
+  depth_ratio: real,
+  price_change: real,
+  ref_price: real,
+  reverted: z.union([z.literal(0), z.literal(1)]).nullable(),
+  reversion_ms: z.coerce.number().int().nullable(),
+  retrace: real,
+  mfe: real,
+  mae: real,
+  resolved_ts: z.coerce.number().int().nullable(),
 })
 
 function describeIssues(error: z.ZodError): string {

@@ -65,23 +65,50 @@ export type SignalsTable = {
   id: Generated<number>
   type: string
   token_id: string
+  /** Condition id; null on rows written before migration 0002. */
+  market: string | null
+  /** Event (venue) time of the signal, epoch ms. */
   ts: number
   score: number
   inputs_json: string
+  /** `id` of the complement-token signal this one mirrors. */
+  mirror_of: number | null
+  volume_ratio: number | null
+  spread_ratio: number | null
+  depth_ratio: number | null
+  /** Mid change over the detector's window, price units (0..1 scale); a real. */
+  price_change: number | null
+  /** Mid at the signal, price units; a real. */
+  ref_price: number | null
+  /** Flag; null until the reversion is settled. */
+  reverted: Flag | null
+  /** Ms from the signal to the reversion (a duration); null when it did not revert. */
   reversion_ms: number | null
+  /** Unused since 0002; kept so old databases need no rewrite. */
   reversion_price: number | null
+  /** Fraction of the move retraced; a real. */
+  retrace: number | null
+  /** Max favourable / adverse excursion of a fade, price units; reals. */
+  mfe: number | null
+  mae: number | null
+  /** Event time the outcome was settled, epoch ms; null while open. */
+  resolved_ts: number | null
 }
 
 export type GameEventsTable = {
   id: Generated<number>
-  condition_id: string
+  /** At least one of condition_id and asset_id is set (a CHECK since 0002). */
+  condition_id: string | null
+  asset_id: string | null
   type: string
   team: string | null
   player: string | null
   score: string | null
   map_number: number | null
   note: string | null
-  ts_local: number
+  /** Event time, venue-epoch ms (was `ts_local` before 0002). */
+  ts: number
+  /** Ms into the video it was logged from. */
   ts_video: number | null
   source: string
 }

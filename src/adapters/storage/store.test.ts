@@ -14,10 +14,13 @@ import type { PgCluster } from '../../../test/support/pg-cluster.js'
 import { StoreError } from './errors.js'
 import { MIGRATIONS } from './migrations/index.js'
 import type { Migration } from './migrations/migration.js'
+import { initial } from './migrations/0001-initial.js'
 import type {
   BookSnapshotRecord,
   GameEventRecord,
   MarketRecord,
+  SignalRecord,
+  SignalReversionRecord,
   TokenRecord,
   TradeRecord,
 } from './records.js'
@@ -86,20 +89,48 @@ function trade(key: string, ts = 1_795_000_000_000): TradeRecord {
   }
 }
 
-function gameEvent(tsLocal: number, over: Partial<GameEventRecord> = {}): GameEventRecord {
+function gameEvent(ts: number, over: Partial<GameEventRecord> = {}): GameEventRecord {
   return {
-    conditionId: MARKET,
+    market: MARKET,
+    assetId: null,
     type: 'round_win',
     team: 'NAVI',
     player: null,
     score: '7-5',
     mapNumber: 1,
     note: null,
-    tsLocal: ms(tsLocal),
+    ts: ms(ts),
     tsVideo: null,
     source: 'hotkey',
     ...over,
   }
+}
+
+function signal(ts: number, over: Partial<SignalRecord> = {}): SignalRecord {
+  return {
+    type: 'PANIC_SELL',
+    tokenId: YES,
+    market: MARKET,
+    ts: ms(ts),
+    score: 0.8,
+    volumeRatio: 4,
+    spreadRatio: 2.5,
+    depthRatio: null,
+    priceChange: -0.07,
+    refPrice: 0.43,
+    mirrorOf: null,
+    inputs: { baselineVolume: 120.5, stale: false },
+    ...over,
+  }
+}
+
+const reversion: SignalReversionRecord = {
+  reverted: true,
+  reversionMs: 42_000,
+  retrace: 0.62,
+  mfe: 0.05,
+  mae: 0.01,
+  resolvedTs: ms(1_795_000_180_000),
 }
 
 async function count(store: Store, table: 'book_snapshots' | 'trades' | 'game_events') {
@@ -211,43 +242,177 @@ function storeContract(newTarget: () => Promise<Target>): void {
     expect(await store.insertTrades([trade('x'), trade('x')])).toBe(1)
   })
 
-  test('signals get increasing ids and keep their inputs', async () => {
+  test('signals get increasing ids and read back whole, open until their reversion is stored', async () => {
     await open()
-    const signal = {
-      type: 'PANIC_SELL',
-      tokenId: YES,
-      ts: ms(1_795_000_000_000),
-      score: 0.8,
-      inputs: { volumeRatio: 4, spreadRatio: 2.5 },
-      reversionMs: null,
-      reversionPrice: null,
-    }
-    const a = await store.insertSignal(signal)
-    const b = await store.insertSignal({
-      ...signal,
-      reversionMs: ms(1),
-      reversionPrice: 5_000 as PriceTicks,
-    })
-    const rows = await store.kysely.selectFrom('signals').selectAll().orderBy('id').execute()
+    const a = await store.insertSignal(signal(1_795_000_000_000))
+    const b = await store.insertSignal(
+      signal(1_795_000_000_500, { tokenId: NO, mirrorOf: a, priceChange: 0.07, refPrice: 0.57 }),
+    )
     expect(b).toBeGreaterThan(a)
-    expect(JSON.parse(rows[0]!.inputs_json)).toEqual(signal.inputs)
-    expect([rows[1]!.reversion_ms, rows[1]!.reversion_price]).toEqual([1, 5_000])
+    const [first, second] = await store.listSignals()
+    expect(first).toEqual({ ...signal(1_795_000_000_000), id: a, reversion: null })
+    expect(second).toMatchObject({ id: b, tokenId: NO, mirrorOf: a, reversion: null })
+
+    await store.updateSignalReversion(a, reversion)
+    const notReverted = { ...reversion, reverted: false, reversionMs: null, retrace: 0.1 }
+    await store.updateSignalReversion(b, notReverted)
+    const settled = await store.listSignals()
+    expect(settled.map((s) => s.reversion)).toEqual([reversion, notReverted])
+  })
+
+  test('a signal can be stored with its outcome already known', async () => {
+    await open()
+    const id = await store.insertSignal(signal(5, { reversion }))
+    expect((await store.listSignals())[0]).toEqual({ ...signal(5), id, reversion })
+  })
+
+  test('signals are listed by token in [from, to), in either order, up to a limit', async () => {
+    await open()
+    for (const ts of [4_000, 1_000, 3_000, 2_000]) await store.insertSignal(signal(ts))
+    await store.insertSignal(signal(2_500, { tokenId: NO }))
+    const tsOf = (list: { ts: number }[]) => list.map((s) => s.ts)
+    expect(tsOf(await store.listSignals({ tokenId: YES }))).toEqual([1_000, 2_000, 3_000, 4_000])
+    expect(tsOf(await store.listSignals({ from: ms(2_000), to: ms(4_000) }))).toEqual([
+      2_000, 2_500, 3_000,
+    ])
+    expect(tsOf(await store.listSignals({ tokenId: YES, order: 'desc', limit: 2 }))).toEqual([
+      4_000, 3_000,
+    ])
+    expect(await store.listSignals({ tokenId: 'nope' })).toEqual([])
+    expect(await store.listSignals({ limit: 0 })).toEqual([])
+    const badLimit = await rejection(store.listSignals({ limit: 1.5 }))
+    expect(badLimit.message).toBe('listSignals limit must be a whole number >= 0; got 1.5')
+  })
+
+  test('a reversion for an unknown signal, or out of range, is refused', async () => {
+    await open()
+    const missing = await rejection(store.updateSignalReversion(999, reversion))
+    expect([missing.code, missing.message]).toEqual([
+      'STORE_NOT_FOUND',
+      'signal 999 does not exist; nothing was updated',
+    ])
+    const id = await store.insertSignal(signal(1))
+    const bad = await rejection(store.updateSignalReversion(id, { ...reversion, mae: -1 }))
+    expect([bad.code, bad.message]).toEqual([
+      'STORE_BAD_RECORD',
+      expect.stringMatching(/reversion of signal \d+ rejected.*mae/) as unknown,
+    ])
+    expect((await store.listSignals())[0]?.reversion).toBeNull()
+  })
+
+  test('signal inputs that are not a JSON object are reported on read', async () => {
+    await open()
+    await store.insertSignal(signal(1))
+    await store.kysely.updateTable('signals').set({ inputs_json: '[1]' }).execute()
+    const e = await rejection(store.listSignals())
+    expect([e.code, e.message]).toEqual([
+      'STORE_BAD_ROW',
+      expect.stringMatching(/signal \d+ has inputs that are not a JSON object/) as unknown,
+    ])
   })
 
   test('game events are listed by market in [from, to), oldest first', async () => {
     await open()
-    await store.insertGameEvents([
+    const ids = await store.insertGameEvents([
       gameEvent(3_000, { type: 'map_win', tsVideo: 90_000 }),
       gameEvent(1_000),
-      gameEvent(2_000, { conditionId: '0xother' as MarketId }),
+      gameEvent(2_000, { market: '0xother' as MarketId }),
       gameEvent(5_000),
     ])
-    const listed = await store.listGameEvents(MARKET, ms(1_000), ms(5_000))
-    expect(listed.map((e) => [e.tsLocal, e.type, e.tsVideo])).toEqual([
-      [1_000, 'round_win', null],
-      [3_000, 'map_win', 90_000],
+    expect(ids).toHaveLength(4)
+    expect([...ids].sort((x, y) => x - y)).toEqual(ids)
+    const listed = await store.listGameEvents({ market: MARKET, from: ms(1_000), to: ms(5_000) })
+    expect(listed.map((e) => [e.id, e.ts, e.type, e.tsVideo])).toEqual([
+      [ids[1], 1_000, 'round_win', null],
+      [ids[0], 3_000, 'map_win', 90_000],
     ])
-    expect(listed[0]).toMatchObject(gameEvent(1_000))
+    expect(listed[0]).toEqual({ ...gameEvent(1_000), id: ids[1] })
+    expect(await store.listGameEvents()).toHaveLength(4)
+    expect(await store.insertGameEvents([])).toEqual([])
+  })
+
+  test('game events match an asset directly or through its market, and a market through its tokens', async () => {
+    await open()
+    await store.upsertMarket(market, tokens)
+    const [byMarket, byYes, byNo, byStranger] = await store.insertGameEvents([
+      gameEvent(1_000),
+      gameEvent(2_000, { market: null, assetId: YES, type: 'goal' }),
+      gameEvent(3_000, { market: null, assetId: NO }),
+      gameEvent(4_000, { market: null, assetId: '999' as TokenId }),
+    ])
+    const idsOf = (list: { id: number }[]) => list.map((e) => e.id)
+    expect(idsOf(await store.listGameEvents({ assetId: YES }))).toEqual([byMarket, byYes])
+    expect(idsOf(await store.listGameEvents({ market: MARKET }))).toEqual([byMarket, byYes, byNo])
+    expect(idsOf(await store.listGameEvents({ assetId: '999' }))).toEqual([byStranger])
+    expect(idsOf(await store.listGameEvents({ market: MARKET, assetId: NO }))).toEqual([
+      byMarket,
+      byNo,
+    ])
+    const yesEvent = (await store.listGameEvents({ assetId: YES }))[1]
+    expect(yesEvent).toMatchObject({ market: null, assetId: YES, type: 'goal' })
+  })
+
+  test('a game event can be deleted by id, once', async () => {
+    await open()
+    const [keep, drop] = await store.insertGameEvents([gameEvent(1), gameEvent(2)])
+    expect(await store.deleteGameEvent(drop!)).toBe(true)
+    expect(await store.deleteGameEvent(drop!)).toBe(false)
+    expect((await store.listGameEvents()).map((e) => e.id)).toEqual([keep])
+  })
+
+  test('a game event without market and asset is refused, by the store and by the database', async () => {
+    await open()
+    const e = await rejection(store.insertGameEvents([gameEvent(1, { market: null })]))
+    expect(e.message).toMatch(/game event 0 rejected.*market or assetId must be set/)
+    await expect(
+      store.kysely
+        .insertInto('game_events')
+        .values({ type: 'goal', ts: 1, source: 'test', condition_id: null, asset_id: null })
+        .execute(),
+    ).rejects.toThrow(/game_events_market_or_asset|CHECK constraint/i)
+    expect(await count(store, 'game_events')).toBe(0)
+  })
+
+  test('migration 0002 keeps events and signals written under 0001', async () => {
+    target = await newTarget()
+    if (!target.persistent) return
+    store = await target.open([initial])
+    await sql`insert into game_events
+        (condition_id, type, team, player, score, map_number, note, ts_local, ts_video, source)
+      values ('0xabc', 'round_win', 'NAVI', null, '7-5', 1, 'old', 1795000000000, null, 'hotkey')`.execute(
+      store.kysely,
+    )
+    await sql`insert into signals (type, token_id, ts, score, inputs_json, reversion_ms, reversion_price)
+      values ('FOMO_BUY', '111', 1795000000000, 0.5, '{"a":1}', null, null)`.execute(store.kysely)
+    await store.close()
+    store = await target.open()
+    expect(await store.listGameEvents({ market: MARKET })).toEqual([
+      {
+        ...gameEvent(1_795_000_000_000, { note: 'old' }),
+        id: expect.any(Number) as unknown,
+      },
+    ])
+    expect(await store.listSignals()).toEqual([
+      {
+        id: expect.any(Number) as unknown,
+        type: 'FOMO_BUY',
+        tokenId: YES,
+        market: null,
+        ts: 1_795_000_000_000,
+        score: 0.5,
+        volumeRatio: null,
+        spreadRatio: null,
+        depthRatio: null,
+        priceChange: null,
+        refPrice: null,
+        mirrorOf: null,
+        inputs: { a: 1 },
+        reversion: null,
+      },
+    ])
+    const before = (await store.listGameEvents())[0]!.id
+    const [added] = await store.insertGameEvents([gameEvent(7)])
+    expect(added).toBeGreaterThan(before)
   })
 
   test('game events are all or nothing when the database refuses one', async () => {
@@ -282,15 +447,7 @@ function storeContract(newTarget: () => Promise<Target>): void {
     expect((await rejection(store.insertBookSnapshots([tooDeep]))).message).toMatch(/bids/)
     const badEvent = await rejection(store.insertGameEvents([gameEvent(1, { type: 'Round Win' })]))
     expect(badEvent.message).toMatch(/game event 0 rejected.*type/)
-    const badSignal = {
-      type: 'FOMO_BUY',
-      tokenId: YES,
-      ts: ms(1),
-      score: Number.NaN,
-      inputs: {},
-      reversionMs: null,
-      reversionPrice: null,
-    }
+    const badSignal = signal(1, { score: Number.NaN })
     expect((await rejection(store.insertSignal(badSignal))).message).toMatch(/score/)
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
@@ -323,7 +480,7 @@ function storeContract(newTarget: () => Promise<Target>): void {
   test('a failing migration stops with its name and the database, rolled back', async () => {
     target = await newTarget()
     const broken: Migration = {
-      name: '0002-broken',
+      name: '0099-broken',
       async up(db) {
         await db.schema.createTable('half_done').addColumn('x', 'integer').execute()
         await sql`select * from no_such_table`.execute(db)
@@ -331,14 +488,14 @@ function storeContract(newTarget: () => Promise<Target>): void {
     }
     const e = await rejection(target.open([...MIGRATIONS, broken]))
     expect(e.code).toBe('STORE_MIGRATION_FAILED')
-    expect(e.message).toContain('migration 0002-broken failed on ')
+    expect(e.message).toContain('migration 0099-broken failed on ')
     if (!target.persistent) return
     store = await target.open()
     expect(e.message).toContain(store.location)
     const tables = await store.kysely.introspection.getTables()
     expect(tables.map((t) => t.name)).not.toContain('half_done')
     const names = await store.kysely.selectFrom('tiltmeter_migrations').select('name').execute()
-    expect(names.map((r) => r.name)).toEqual(['0001-initial'])
+    expect(names.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name))
   })
 
   test('a database from a newer version is refused', async () => {

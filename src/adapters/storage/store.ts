@@ -3,7 +3,7 @@
  * PostgreSQL when `databaseUrl` says so; the same Kysely queries and migrations run on both.
  */
 import { join } from 'node:path'
-import { Kysely } from 'kysely'
+import { Kysely, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely'
 import type { MarketId, TokenId } from '../../domain/market.js'
 import type { EpochMs, PriceTicks, ShareMicros } from '../../domain/units.js'
 import { StoreError, messageOf } from './errors.js'
@@ -11,13 +11,17 @@ import { MIGRATIONS } from './migrations/index.js'
 import type { Migration, StoreDialect } from './migrations/migration.js'
 import { runMigrations } from './migrations/run-migrations.js'
 import { isPostgresUrl, openPostgres } from './postgres.js'
+import type { GameEvent } from '../../domain/game-events.js'
 import type {
   BookSnapshotRecord,
-  GameEventRecord,
+  GameEventFilter,
   MarketRecord,
+  SignalFilter,
   SignalRecord,
+  SignalReversionRecord,
   StoredGameEvent,
   StoredMarket,
+  StoredSignal,
   TokenRecord,
   TradeRecord,
 } from './records.js'
@@ -30,6 +34,8 @@ import {
   marketRecordSchema,
   marketRowSchema,
   signalRecordSchema,
+  signalReversionRecordSchema,
+  signalRowSchema,
   tokenRecordSchema,
   tokenRowSchema,
   tradeRecordSchema,
@@ -69,10 +75,19 @@ export type Store = {
   insertTrades(trades: readonly TradeRecord[]): Promise<number>
   /** Returns the new signal's id. */
   insertSignal(signal: SignalRecord): Promise<number>
-  /** All or nothing, in one transaction. */
-  insertGameEvents(events: readonly GameEventRecord[]): Promise<void>
-  /** Events of one market with `from <= tsLocal < to`, oldest first. */
-  listGameEvents(market: MarketId, from: EpochMs, to: EpochMs): Promise<StoredGameEvent[]>
+  /** Stores how a signal's move ended; throws `STORE_NOT_FOUND` for an unknown id. */
+  updateSignalReversion(id: number, reversion: SignalReversionRecord): Promise<void>
+  /** Signals with `from <= ts < to`, by time (oldest first unless `order: 'desc'`), then id. */
+  listSignals(filter?: SignalFilter): Promise<StoredSignal[]>
+  /** All or nothing, in one transaction; returns the new ids in input order. */
+  insertGameEvents(events: readonly GameEvent[]): Promise<number[]>
+  /**
+   * Events with `from <= ts < to` (venue-epoch ms) concerning the market and/or asset (see
+   * {@link GameEventFilter}), oldest first, then by id.
+   */
+  listGameEvents(filter?: GameEventFilter): Promise<StoredGameEvent[]>
+  /** Removes one event (undo); false when no event has that id. */
+  deleteGameEvent(id: number): Promise<boolean>
   /** The query builder, for later repositories and tests; prefer the methods above. */
   readonly kysely: Kysely<Database>
   close(): Promise<void>
@@ -312,70 +327,136 @@ function createStore(db: Kysely<Database>, dialect: StoreDialect, location: stri
 
     async insertSignal(signal) {
       checkRecord(signalRecordSchema, signal, `signal ${signal.type}`)
+      const outcome = signal.reversion ?? null
       const inserted = await db
         .insertInto('signals')
         .values({
           type: signal.type,
           token_id: signal.tokenId,
+          market: signal.market,
           ts: signal.ts,
           score: signal.score,
           inputs_json: jsonText(signal.inputs, `inputs of signal ${signal.type}`),
-          reversion_ms: signal.reversionMs,
-          reversion_price: signal.reversionPrice,
+          mirror_of: signal.mirrorOf,
+          volume_ratio: signal.volumeRatio,
+          spread_ratio: signal.spreadRatio,
+          depth_ratio: signal.depthRatio,
+          price_change: signal.priceChange,
+          ref_price: signal.refPrice,
+          ...reversionColumns(outcome),
         })
         .returning('id')
         .executeTakeFirstOrThrow()
-      return inserted.id
+      return Number(inserted.id)
+    },
+
+    async updateSignalReversion(id, reversion) {
+      checkRecord(signalReversionRecordSchema, reversion, `reversion of signal ${id}`)
+      const result = await db
+        .updateTable('signals')
+        .set(reversionColumns(reversion))
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (Number(result.numUpdatedRows) === 0) {
+        throw new StoreError('STORE_NOT_FOUND', `signal ${id} does not exist; nothing was updated`)
+      }
+    },
+
+    async listSignals(filter = {}) {
+      const order = filter.order ?? 'asc'
+      let query = db.selectFrom('signals').selectAll()
+      if (filter.tokenId !== undefined) query = query.where('token_id', '=', filter.tokenId)
+      if (filter.from !== undefined) query = query.where('ts', '>=', filter.from)
+      if (filter.to !== undefined) query = query.where('ts', '<', filter.to)
+      query = query.orderBy('ts', order).orderBy('id', order)
+      if (filter.limit !== undefined) {
+        if (!Number.isSafeInteger(filter.limit) || filter.limit < 0) {
+          throw new StoreError(
+            'STORE_BAD_RECORD',
+            `listSignals limit must be a whole number >= 0; got ${String(filter.limit)}`,
+          )
+        }
+        query = query.limit(filter.limit)
+      }
+      const rows = await query.execute()
+      return rows.map((r) => signalFromRow(r))
     },
 
     async insertGameEvents(events) {
-      if (events.length === 0) return
+      if (events.length === 0) return []
       events.forEach((e, i) => checkRecord(gameEventRecordSchema, e, `game event ${i}`))
       const rows = events.map((e) => ({
-        condition_id: e.conditionId,
+        condition_id: e.market,
+        asset_id: e.assetId,
         type: e.type,
         team: e.team,
         player: e.player,
         score: e.score,
         map_number: e.mapNumber,
         note: e.note,
-        ts_local: e.tsLocal,
+        ts: e.ts,
         ts_video: e.tsVideo,
         source: e.source,
       }))
-      await db.transaction().execute(async (trx) => {
+      return db.transaction().execute(async (trx) => {
+        const ids: number[] = []
         for (const batch of chunks(rows, BATCH_ROWS)) {
-          await trx.insertInto('game_events').values(batch).execute()
+          // RETURNING gives rows in VALUES order on both databases for a plain INSERT.
+          const inserted = await trx
+            .insertInto('game_events')
+            .values(batch)
+            .returning('id')
+            .execute()
+          for (const row of inserted) ids.push(Number(row.id))
         }
+        return ids
       })
     },
 
-    async listGameEvents(market, from, to) {
-      const rows = await db
-        .selectFrom('game_events')
-        .selectAll()
-        .where('condition_id', '=', market)
-        .where('ts_local', '>=', from)
-        .where('ts_local', '<', to)
-        .orderBy('ts_local')
-        .orderBy('id')
-        .execute()
+    async listGameEvents(filter = {}) {
+      let query = db.selectFrom('game_events').selectAll()
+      const { market, assetId } = filter
+      if (market !== undefined) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('condition_id', '=', market),
+            eb.and([
+              eb('condition_id', 'is', null),
+              eb(
+                'asset_id',
+                'in',
+                eb.selectFrom('tokens').select('token_id').where('condition_id', '=', market),
+              ),
+            ]),
+          ]),
+        )
+      }
+      if (assetId !== undefined) query = query.where((eb) => concernsAsset(eb, assetId))
+      if (filter.from !== undefined) query = query.where('ts', '>=', filter.from)
+      if (filter.to !== undefined) query = query.where('ts', '<', filter.to)
+      const rows = await query.orderBy('ts').orderBy('id').execute()
       return rows.map((r) => {
         const row = checkRow(gameEventRowSchema, r, `game event ${String(r.id)}`)
         return {
           id: row.id,
-          conditionId: row.condition_id as MarketId,
+          market: row.condition_id as MarketId | null,
+          assetId: row.asset_id as TokenId | null,
           type: row.type,
           team: row.team,
           player: row.player,
           score: row.score,
           mapNumber: row.map_number,
           note: row.note,
-          tsLocal: row.ts_local as EpochMs,
+          ts: row.ts as EpochMs,
           tsVideo: row.ts_video,
           source: row.source,
         }
       })
+    },
+
+    async deleteGameEvent(id) {
+      const result = await db.deleteFrom('game_events').where('id', '=', id).executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
     },
 
     async close() {
@@ -383,5 +464,82 @@ function createStore(db: Kysely<Database>, dialect: StoreDialect, location: stri
       closed = true
       await db.destroy()
     },
+  }
+}
+
+/** Events stored with this asset, or with only a market id that is this asset's market. */
+function concernsAsset(
+  eb: ExpressionBuilder<Database, 'game_events'>,
+  assetId: string,
+): Expression<SqlBool> {
+  return eb.or([
+    eb('asset_id', '=', assetId),
+    eb.and([
+      eb('asset_id', 'is', null),
+      eb(
+        'condition_id',
+        'in',
+        eb.selectFrom('tokens').select('tokens.condition_id').where('token_id', '=', assetId),
+      ),
+    ]),
+  ])
+}
+
+function reversionColumns(r: SignalReversionRecord | null) {
+  return {
+    reverted: r === null ? null : flagOf(r.reverted),
+    reversion_ms: r?.reversionMs ?? null,
+    retrace: r?.retrace ?? null,
+    mfe: r?.mfe ?? null,
+    mae: r?.mae ?? null,
+    resolved_ts: r?.resolvedTs ?? null,
+  }
+}
+
+function signalFromRow(r: unknown): StoredSignal {
+  const what = `signal ${String((r as { id?: unknown }).id)}`
+  const row = checkRow(signalRowSchema, r, what)
+  let inputs: Record<string, unknown>
+  try {
+    const parsed: unknown = JSON.parse(row.inputs_json)
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error('not a JSON object')
+    }
+    inputs = parsed as Record<string, unknown>
+  } catch (e) {
+    throw new StoreError('STORE_BAD_ROW', `${what} has inputs that are not a JSON object`, {
+      cause: e,
+    })
+  }
+  const settled =
+    row.resolved_ts !== null &&
+    row.reverted !== null &&
+    row.retrace !== null &&
+    row.mfe !== null &&
+    row.mae !== null
+  return {
+    id: row.id,
+    type: row.type,
+    tokenId: row.token_id as TokenId,
+    market: row.market as MarketId | null,
+    ts: row.ts as EpochMs,
+    score: row.score,
+    volumeRatio: row.volume_ratio,
+    spreadRatio: row.spread_ratio,
+    depthRatio: row.depth_ratio,
+    priceChange: row.price_change,
+    refPrice: row.ref_price,
+    mirrorOf: row.mirror_of,
+    inputs,
+    reversion: settled
+      ? {
+          reverted: row.reverted === 1,
+          reversionMs: row.reversion_ms,
+          retrace: row.retrace ?? 0,
+          mfe: row.mfe ?? 0,
+          mae: row.mae ?? 0,
+          resolvedTs: (row.resolved_ts ?? 0) as EpochMs,
+        }
+      : null,
   }
 }

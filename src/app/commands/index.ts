@@ -1,5 +1,6 @@
 /** The subcommands, in the order `tiltmeter --help` lists them. */
 import type { Command } from '../cli-io.js'
+import { eventsCommand } from './events.js'
 import { importCommand } from './import.js'
 import { marketsCommand } from './markets.js'
 import { recordCommand } from './record.js'
@@ -12,4 +13,5 @@ export const COMMANDS: readonly Command[] = [
   marketsCommand,
   recordCommand,
   simCommand,
+  eventsCommand,
 ]
