@@ -6,6 +6,7 @@ import { marketsCommand } from './markets.js'
 import { recordCommand } from './record.js'
 import { replayCommand } from './replay.js'
 import { simCommand } from './sim.js'
+import { studyCommand } from './study.js'
 
 export const COMMANDS: readonly Command[] = [
   replayCommand,
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   recordCommand,
   simCommand,
   eventsCommand,
+  studyCommand,
 ]
