@@ -1,0 +1,409 @@
+/**
+ * Psychology signals (SPEC 2.4): PANIC_SELL, FOMO_BUY and LIQUIDITY_VACUUM per token, evaluated
+ * on every trade and book change in event time (the venue's timestamps, never the wall clock),
+ * so live and replay run the same code and give the same signals.
+ *
+ * Wiring: `MarketData` listener `onEvent` -> {@link SignalEngine.onEvent} (trades) and
+ * `onBookChanged` -> {@link SignalEngine.onBookChanged}; {@link SignalEngine.finish} at the end
+ * of the data settles open reversions.
+ *
+ * Time: the engine's clock is the highest venue time seen; an event stamped earlier (recordings
+ * step backwards in places) is processed at that held time, so windows never run backwards.
+ *
+ * Stale books: an update to a stale, crossed or one-sided book never evaluates a detector and
+ * stops baseline accrual until the book is usable again (see `token-baselines.ts`). Trades are
+ * venue facts and always count towards volume.
+ */
+import type { MarketEvent } from '../../domain/book/book-events.js'
+import { midOf, STALE_NO_SNAPSHOT, type BookView } from '../../domain/book/order-book.js'
+import type { MarketId, TokenId } from '../../domain/market.js'
+import { PRICE_SCALE, SHARE_SCALE, type EpochMs } from '../../domain/units.js'
+import { paramsFor, type SignalConfig, type SignalParams } from './config.js'
+import { RATIO_EPSILON, ReversionTracker } from './reversion-tracker.js'
+import { TAKER_BUY, TAKER_SELL, TokenBaselines } from './token-baselines.js'
+import type { Reversion, Signal, SignalCounters, SignalListener, SignalType } from './types.js'
+
+export type SignalEngineOptions = {
+  /** Sport key of a token (`'cs2'`), for per-sport parameters; null = default parameters. */
+  sportOf?(assetId: string): string | null | undefined
+  /** The other outcome's token of the same market; null or undefined = unknown (then inferred). */
+  complementOf?(assetId: string): string | null | undefined
+}
+
+const PANIC = 0
+const FOMO = 1
+const VACUUM = 2
+const TYPE_NAMES: readonly SignalType[] = ['PANIC_SELL', 'FOMO_BUY', 'LIQUIDITY_VACUUM']
+/** The complement token's signal type for the same crowd move. */
+const MIRROR_TYPE = [FOMO, PANIC, VACUUM] as const
+
+/** The placeholder condition id importers write when the data has none: never paired. */
+const UNKNOWN_MARKET = `0x${'0'.repeat(64)}`
+/** Compaction threshold of the settled head of the reversion queue. */
+const QUEUE_COMPACT_AT = 1024
+
+type TokenState = {
+  readonly assetId: TokenId
+  readonly market: MarketId
+  readonly sport: string | null
+  readonly params: SignalParams
+  readonly base: TokenBaselines
+  bestBid: number
+  bestAsk: number
+  /** Engine time of the last signal per type (-Infinity before any). */
+  readonly lastSignalTs: [number, number, number]
+  readonly lastSignalId: [number, number, number]
+  /** Open reversions of this token's signals. */
+  readonly open: ReversionTracker[]
+}
+
+export class SignalEngine {
+  readonly counters: SignalCounters = {
+    signals: 0,
+    panicSell: 0,
+    fomoBuy: 0,
+    liquidityVacuum: 0,
+    mirrored: 0,
+    cooldownSuppressed: 0,
+    reversionsResolved: 0,
+    reverted: 0,
+    staleBookUpdates: 0,
+    timeRewinds: 0,
+    tokens: 0,
+  }
+  private readonly _config: SignalConfig
+  private readonly _listener: SignalListener
+  private readonly _options: SignalEngineOptions
+  private readonly _tokens = new Map<string, TokenState>()
+  /** Asset ids seen per market id, in order of first appearance. */
+  private readonly _marketAssets = new Map<string, string[]>()
+  /** Open reversions in signal order; deadlines are non-decreasing because time is. */
+  private _queue: ReversionTracker[] = []
+  private _queueHead = 0
+  private _now = Number.NEGATIVE_INFINITY
+  private _nextId = 1
+
+  constructor(config: SignalConfig, listener: SignalListener, options: SignalEngineOptions = {}) {
+    this._config = config
+    this._listener = listener
+    this._options = options
+  }
+
+  /** Any market event; trades feed the volume windows. Wire to `MarketData` `onEvent`. */
+  onEvent(event: MarketEvent): void {
+    const now = this._clock(event.tsVenue)
+    this._expire(now)
+    if (event.type !== 'last_trade_price') return
+    const token = this._token(event.assetId, event.market, now)
+    const base = token.base
+    base.advance(now)
+    base.addTrade(now, event.size / SHARE_SCALE, event.side === 'buy' ? TAKER_BUY : TAKER_SELL)
+    base.trimTrades(now)
+    if (base.usable) this._evaluate(token, now, event.tsVenue)
+  }
+
+  /** A book changed by `event`. Wire to `MarketData` `onBookChanged`. */
+  onBookChanged(book: BookView, event: MarketEvent): void {
+    const now = this._clock(event.tsVenue)
+    this._expire(now)
+    const token = this._token(book.assetId, event.market, now)
+    const base = token.base
+    base.advance(now)
+    const bid = book.bestBid()
+    const ask = book.bestAsk()
+    if (bid === null || ask === null || bid >= ask || !this._usable(book, bid, ask, event)) {
+      this.counters.staleBookUpdates++
+      base.setUnusable()
+      return
+    }
+    const levels = token.params.depthLevels
+    const depth = book.depthShares('bid', levels) + book.depthShares('ask', levels)
+    const mid = midOf(bid, ask)
+    base.setBook(now, depth, (ask - bid) / PRICE_SCALE, mid)
+    token.bestBid = bid
+    token.bestAsk = ask
+    const open = token.open
+    for (let i = 0; i < open.length; i++) {
+      const tracker = open[i]!
+      const outcome = tracker.onMid(now, mid)
+      if (outcome !== null) {
+        open.splice(i, 1)
+        i--
+        this._report(tracker, outcome)
+      }
+    }
+    base.trimTrades(now)
+    this._evaluate(token, now, event.tsVenue)
+  }
+
+  /**
+   * End of data at `ts` (default: the latest venue time seen): settles every open reversion
+   * with what is known. The engine stays usable afterwards.
+   */
+  finish(ts?: number): void {
+    const end = Math.max(this._now, ts ?? Number.NEGATIVE_INFINITY)
+    if (!Number.isFinite(end)) return
+    this._expire(end)
+    for (let i = this._queueHead; i < this._queue.length; i++) {
+      const tracker = this._queue[i]!
+      if (tracker.resolved) continue
+      this._removeOpen(tracker)
+      this._report(tracker, tracker.expire(Math.min(end, tracker.deadline)))
+    }
+    this._queue = []
+    this._queueHead = 0
+  }
+
+  /** Tokens seen so far. */
+  get tokenCount(): number {
+    return this._tokens.size
+  }
+
+  private _clock(ts: number): number {
+    if (ts < this._now) {
+      this.counters.timeRewinds++
+      return this._now
+    }
+    this._now = ts
+    return ts
+  }
+
+  private _token(assetId: TokenId, market: MarketId, now: number): TokenState {
+    let token = this._tokens.get(assetId)
+    if (token !== undefined) return token
+    const sport = this._options.sportOf?.(assetId) ?? null
+    const params = paramsFor(this._config, sport)
+    token = {
+      assetId,
+      market,
+      sport,
+      params,
+      base: new TokenBaselines(params.shortWindowMs, params.baselineWindowMs, now),
+      bestBid: 0,
+      bestAsk: 0,
+      lastSignalTs: [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY],
+      lastSignalId: [0, 0, 0],
+      open: [],
+    }
+    this._tokens.set(assetId, token)
+    this.counters.tokens++
+    if (market !== UNKNOWN_MARKET) {
+      const assets = this._marketAssets.get(market)
+      if (assets === undefined) this._marketAssets.set(market, [assetId])
+      else if (!assets.includes(assetId)) assets.push(assetId)
+    }
+    return token
+  }
+
+  /**
+   * A fresh book is usable. With `allowUnsyncedBooks`, so is a book stale only because it never
+   * had a snapshot, while the venue's best bid and ask on this update equal the book's.
+   */
+  private _usable(book: BookView, bid: number, ask: number, event: MarketEvent): boolean {
+    if (!book.stale) return true
+    if (!this._config.allowUnsyncedBooks || book.staleReason !== STALE_NO_SNAPSHOT) return false
+    if (event.type !== 'price_change') return false
+    const changes = event.changes
+    for (let i = changes.length - 1; i >= 0; i--) {
+      const change = changes[i]!
+      if (change.assetId === book.assetId) return change.bestBid === bid && change.bestAsk === ask
+    }
+    return false
+  }
+
+  private _evaluate(token: TokenState, now: number, ts: number): void {
+    const params = token.params
+    const base = token.base
+    if (now - base.firstTs < params.warmupMs) return
+    const volume = base.buyVolume + base.sellVolume
+    const baselineVolume = base.baselineVolume()
+    const volumeRatio = volume / Math.max(baselineVolume, params.minBaselineVolume)
+    const baselineSpread = base.baselineSpread()
+    const spreadRatio = base.spread / baselineSpread
+    const depthRatio = base.depth / base.baselineDepth()
+    const change = base.mid - base.midBefore(now)
+
+    const panic = params.panicSell
+    if (
+      panic.enabled &&
+      volume > 0 &&
+      volumeRatio >= panic.volumeRatio - RATIO_EPSILON &&
+      spreadRatio >= panic.spreadRatio - RATIO_EPSILON &&
+      change <= -panic.priceDrop + RATIO_EPSILON &&
+      base.sellVolume / volume >= panic.sellShare - RATIO_EPSILON
+    ) {
+      this._fire(token, PANIC, now, ts, Math.min(volumeRatio / panic.scoreVolumeRatio, 1))
+    }
+    const fomo = params.fomoBuy
+    if (
+      fomo.enabled &&
+      volume > 0 &&
+      volumeRatio >= fomo.volumeRatio - RATIO_EPSILON &&
+      change >= fomo.priceRise - RATIO_EPSILON &&
+      base.buyVolume / volume >= fomo.buyShare - RATIO_EPSILON
+    ) {
+      this._fire(token, FOMO, now, ts, Math.min(volumeRatio / fomo.scoreVolumeRatio, 1))
+    }
+    const vacuum = params.liquidityVacuum
+    if (
+      vacuum.enabled &&
+      depthRatio <= vacuum.depthRatio + RATIO_EPSILON &&
+      spreadRatio >= vacuum.spreadRatio - RATIO_EPSILON
+    ) {
+      this._fire(token, VACUUM, now, ts, Math.min(Math.max(1 - depthRatio, 0), 1))
+    }
+  }
+
+  private _fire(token: TokenState, type: 0 | 1 | 2, now: number, ts: number, score: number): void {
+    const params = token.params
+    if (now - token.lastSignalTs[type] < params.cooldownMs) {
+      this.counters.cooldownSuppressed++
+      return
+    }
+    const id = this._nextId++
+    token.lastSignalTs[type] = now
+    token.lastSignalId[type] = id
+    const mirrorOf = this._mirrorOf(token, type, now)
+    const signal = this._buildSignal(token, id, type, ts, score, mirrorOf, now)
+    this.counters.signals++
+    if (type === PANIC) this.counters.panicSell++
+    else if (type === FOMO) this.counters.fomoBuy++
+    else this.counters.liquidityVacuum++
+    if (mirrorOf !== null) this.counters.mirrored++
+    const tracker = new ReversionTracker(
+      signal,
+      now,
+      params.reversion.horizonMs,
+      params.reversion.retrace,
+    )
+    token.open.push(tracker)
+    this._queue.push(tracker)
+    this._listener.onSignal?.(signal)
+  }
+
+  /** The id of the complement token's mirror-type signal within the mirror window, or null. */
+  private _mirrorOf(token: TokenState, type: 0 | 1 | 2, now: number): number | null {
+    const complementId = this._complementOf(token)
+    if (complementId === null) return null
+    const other = this._tokens.get(complementId)
+    if (other === undefined) return null
+    const mirror = MIRROR_TYPE[type]
+    const id = other.lastSignalId[mirror]
+    if (id === 0 || now - other.lastSignalTs[mirror] > token.params.mirrorWindowMs) return null
+    return id
+  }
+
+  private _complementOf(token: TokenState): string | null {
+    const given = this._options.complementOf?.(token.assetId) ?? null
+    if (given !== null) return given
+    const assets = this._marketAssets.get(token.market)
+    if (assets === undefined || assets.length !== 2) return null
+    return assets[0] === token.assetId ? assets[1]! : assets[0]!
+  }
+
+  private _buildSignal(
+    token: TokenState,
+    id: number,
+    type: 0 | 1 | 2,
+    ts: number,
+    score: number,
+    mirrorOf: number | null,
+    now: number,
+  ): Signal {
+    const base = token.base
+    const params = token.params
+    const volume = base.buyVolume + base.sellVolume
+    const baselineVolume = base.baselineVolume()
+    const midBefore = base.midBefore(now)
+    const finite = (x: number): number | null => (Number.isFinite(x) ? x : null)
+    const volumeRatio = finite(volume / Math.max(baselineVolume, params.minBaselineVolume))
+    const spreadRatio = finite(base.spread / base.baselineSpread())
+    const depthRatio = finite(base.depth / base.baselineDepth())
+    const inputs: Record<string, number | string | boolean | null> = {
+      sport: token.sport,
+      shortWindowMs: params.shortWindowMs,
+      baselineWindowMs: params.baselineWindowMs,
+      closedBuckets: base.closedBuckets,
+      baselineCoveredMs: base.coveredMs(),
+      volume,
+      buyVolume: base.buyVolume,
+      sellVolume: base.sellVolume,
+      baselineVolume: finite(baselineVolume),
+      minBaselineVolume: params.minBaselineVolume,
+      spread: base.spread,
+      baselineSpread: finite(base.baselineSpread()),
+      depth: base.depth,
+      baselineDepth: finite(base.baselineDepth()),
+      depthLevels: params.depthLevels,
+      bestBid: token.bestBid / PRICE_SCALE,
+      bestAsk: token.bestAsk / PRICE_SCALE,
+      mid: base.mid,
+      midBefore,
+      midVolatility: finite(base.midVolatility()),
+    }
+    if (type === PANIC) {
+      const p = params.panicSell
+      inputs.thresholdVolumeRatio = p.volumeRatio
+      inputs.thresholdSpreadRatio = p.spreadRatio
+      inputs.thresholdPriceDrop = p.priceDrop
+      inputs.thresholdSellShare = p.sellShare
+      inputs.scoreVolumeRatio = p.scoreVolumeRatio
+    } else if (type === FOMO) {
+      const p = params.fomoBuy
+      inputs.thresholdVolumeRatio = p.volumeRatio
+      inputs.thresholdPriceRise = p.priceRise
+      inputs.thresholdBuyShare = p.buyShare
+      inputs.scoreVolumeRatio = p.scoreVolumeRatio
+    } else {
+      const p = params.liquidityVacuum
+      inputs.thresholdDepthRatio = p.depthRatio
+      inputs.thresholdSpreadRatio = p.spreadRatio
+    }
+    return Object.freeze({
+      id,
+      type: TYPE_NAMES[type]!,
+      assetId: token.assetId,
+      market: token.market,
+      ts: ts as EpochMs,
+      score,
+      volumeRatio,
+      spreadRatio,
+      depthRatio,
+      priceChange: base.mid - midBefore,
+      refPrice: base.mid,
+      mirrorOf,
+      inputs: Object.freeze(inputs),
+    })
+  }
+
+  /** Settles reversions whose horizon ended before `now`. */
+  private _expire(now: number): void {
+    const queue = this._queue
+    while (this._queueHead < queue.length) {
+      const tracker = queue[this._queueHead]!
+      if (!tracker.resolved) {
+        if (tracker.deadline >= now) break
+        this._removeOpen(tracker)
+        this._report(tracker, tracker.expire(tracker.deadline))
+      }
+      this._queueHead++
+    }
+    if (this._queueHead >= QUEUE_COMPACT_AT && this._queueHead * 2 >= queue.length) {
+      this._queue = queue.slice(this._queueHead)
+      this._queueHead = 0
+    }
+  }
+
+  private _removeOpen(tracker: ReversionTracker): void {
+    const token = this._tokens.get(tracker.signal.assetId)
+    if (token === undefined) return
+    const index = token.open.indexOf(tracker)
+    if (index >= 0) token.open.splice(index, 1)
+  }
+
+  private _report(tracker: ReversionTracker, outcome: Reversion): void {
+    this.counters.reversionsResolved++
+    if (outcome.reverted) this.counters.reverted++
+    this._listener.onReversion?.(tracker.signal, outcome)
+  }
+}

@@ -1,0 +1,158 @@
+import fc from 'fast-check'
+import { describe, expect, test } from 'vitest'
+import { TAKER_BUY, TAKER_SELL, TokenBaselines } from './token-baselines.js'
+
+const BUCKET = 30_000
+const WINDOW = 5 * BUCKET
+const START = 1_800_000_000_000
+
+type Step =
+  | { kind: 'trade'; dt: number; shares: number; sell: boolean }
+  | { kind: 'book'; dt: number; depth: number; spread: number; mid: number; usable: boolean }
+
+const arbStep: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({
+    kind: fc.constant('trade' as const),
+    dt: fc.integer({ min: 0, max: 40_000 }),
+    shares: fc.integer({ min: 1, max: 1000 }),
+    sell: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant('book' as const),
+    dt: fc.integer({ min: 0, max: 40_000 }),
+    depth: fc.integer({ min: 1, max: 1000 }),
+    spread: fc.integer({ min: 1, max: 50 }).map((x) => x / 100),
+    mid: fc.integer({ min: 1, max: 99 }).map((x) => x / 100),
+    usable: fc.boolean(),
+  }),
+)
+
+/** Recomputes every figure from the full history, the slow and obvious way. */
+class NaiveModel {
+  readonly trades: { ts: number; shares: number; sell: boolean }[] = []
+  /** Book states from their start time; `usable` false = not counted. */
+  readonly states: { ts: number; depth: number; spread: number; mid: number; usable: boolean }[] =
+    []
+
+  volumeBaseline(now: number): number {
+    const first = Math.floor(START / BUCKET)
+    const current = Math.floor(now / BUCKET)
+    const closed = Math.min(current - first, WINDOW / BUCKET)
+    if (closed === 0) return Number.NaN
+    const from = (current - closed) * BUCKET
+    const to = current * BUCKET
+    const sum = this.trades
+      .filter((t) => t.ts >= from && t.ts < to)
+      .reduce((s, t) => s + t.shares, 0)
+    return sum / closed
+  }
+
+  /** Time-weighted mean of `key` over usable time in the closed buckets of the window. */
+  weighted(now: number, key: 'depth' | 'spread'): number {
+    const first = Math.floor(START / BUCKET)
+    const current = Math.floor(now / BUCKET)
+    const closed = Math.min(current - first, WINDOW / BUCKET)
+    const from = (current - closed) * BUCKET
+    const to = current * BUCKET
+    let weight = 0
+    let total = 0
+    for (let i = 0; i < this.states.length; i++) {
+      const s = this.states[i]!
+      const end = i + 1 < this.states.length ? this.states[i + 1]!.ts : now
+      const a = Math.max(s.ts, from)
+      const b = Math.min(end, to)
+      if (!s.usable || b <= a) continue
+      weight += b - a
+      total += s[key] * (b - a)
+    }
+    return weight > 0 ? total / weight : Number.NaN
+  }
+
+  shortVolume(now: number, sell: boolean): number {
+    return this.trades
+      .filter((t) => t.ts > now - BUCKET && t.sell === sell)
+      .reduce((s, t) => s + t.shares, 0)
+  }
+
+  midBefore(now: number): number {
+    const usable = this.states.filter((s) => s.usable)
+    if (usable.length === 0) return Number.NaN
+    let answer = usable[0]!.mid
+    for (const s of usable) if (s.ts <= now - BUCKET) answer = s.mid
+    return answer
+  }
+}
+
+function close(a: number, b: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b)
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b))
+}
+
+describe('TokenBaselines', () => {
+  test('matches a naive recomputation after every step', () => {
+    fc.assert(
+      fc.property(fc.array(arbStep, { maxLength: 120 }), (steps) => {
+        const base = new TokenBaselines(BUCKET, WINDOW, START)
+        const model = new NaiveModel()
+        let now = START
+        for (const step of steps) {
+          now += step.dt
+          base.advance(now)
+          if (step.kind === 'trade') {
+            base.addTrade(now, step.shares, step.sell ? TAKER_SELL : TAKER_BUY)
+            model.trades.push({ ts: now, shares: step.shares, sell: step.sell })
+          } else if (step.usable) {
+            base.setBook(now, step.depth, step.spread, step.mid)
+            model.states.push({ ts: now, ...step })
+          } else {
+            base.setUnusable()
+            model.states.push({ ts: now, ...step })
+          }
+          base.trimTrades(now)
+          expect(close(base.baselineVolume(), model.volumeBaseline(now))).toBe(true)
+          expect(close(base.baselineDepth(), model.weighted(now, 'depth'))).toBe(true)
+          expect(close(base.baselineSpread(), model.weighted(now, 'spread'))).toBe(true)
+          expect(base.buyVolume).toBe(model.shortVolume(now, false))
+          expect(base.sellVolume).toBe(model.shortVolume(now, true))
+          expect(base.midBefore(now)).toBe(model.midBefore(now))
+        }
+      }),
+      { numRuns: 150 },
+    )
+  })
+
+  test('a long gap skips ahead and keeps the held state as the baseline', () => {
+    const base = new TokenBaselines(BUCKET, WINDOW, START)
+    base.setBook(START, 100, 0.02, 0.5)
+    base.advance(START + 1000 * BUCKET)
+    expect(base.closedBuckets).toBe(5)
+    expect(base.baselineDepth()).toBeCloseTo(100, 9)
+    expect(base.baselineSpread()).toBeCloseTo(0.02, 12)
+    expect(base.baselineVolume()).toBe(0)
+    expect(base.midVolatility()).toBe(0)
+  })
+
+  test('mid volatility is the RMS of bucket-end changes', () => {
+    const base = new TokenBaselines(BUCKET, WINDOW, START)
+    base.setBook(START, 100, 0.02, 0.5)
+    base.advance(START + BUCKET)
+    base.setBook(START + BUCKET, 100, 0.02, 0.53)
+    base.advance(START + 2 * BUCKET)
+    base.setBook(START + 2 * BUCKET, 100, 0.02, 0.49)
+    base.advance(START + 3 * BUCKET)
+    // Changes 0.03 and -0.04: sqrt((0.0009 + 0.0016) / 2).
+    expect(base.midVolatility()).toBeCloseTo(Math.sqrt(0.00125), 12)
+  })
+
+  test('rings grow past their first capacity', () => {
+    const base = new TokenBaselines(BUCKET, WINDOW, START)
+    for (let k = 0; k < 500; k++) {
+      base.advance(START + k * 10)
+      base.addTrade(START + k * 10, 1, k % 2)
+      base.setBook(START + k * 10, 10, 0.01, 0.3 + (k % 50) / 1000)
+    }
+    base.trimTrades(START + 5000)
+    expect(base.buyVolume + base.sellVolume).toBe(500)
+    expect(base.midBefore(START + 5000)).toBe(0.3)
+  })
+})

@@ -1,0 +1,293 @@
+/**
+ * Rolling per-token statistics in event time, O(1) amortised per update and allocation-free
+ * after construction (rings grow by doubling only when a burst exceeds their capacity).
+ *
+ * Baselines use closed buckets of `shortWindowMs` (30 s) over `baselineWindowMs` (60 min):
+ * - traded volume per bucket (shares), summed over the window and divided by the number of
+ *   closed buckets (quiet buckets count as zero);
+ * - top-N depth (shares, both sides) and spread (price units), time-weighted: each bucket holds
+ *   value × ms for the time the book was usable, so busy moments do not outweigh quiet ones;
+ *   time while the book is stale is not counted at all, so a stale book never poisons them;
+ * - mid volatility: root mean square of the mid change between consecutive bucket ends.
+ * The open (current) bucket is not part of any baseline, so a burst does not dilute its own
+ * reference.
+ *
+ * The short window holds exact trades (time, size, taker side) and mid samples, so the 30 s
+ * volume, aggressor shares and price change are exact, not bucket-rounded.
+ */
+
+/** A ring of (time, value) pairs with a side tag, growable. */
+class SampleRing {
+  ts: Float64Array
+  value: Float64Array
+  tag: Uint8Array
+  head = 0
+  size = 0
+
+  constructor(capacity: number) {
+    this.ts = new Float64Array(capacity)
+    this.value = new Float64Array(capacity)
+    this.tag = new Uint8Array(capacity)
+  }
+
+  push(ts: number, value: number, tag: number): void {
+    if (this.size === this.ts.length) this._grow()
+    const i = (this.head + this.size) % this.ts.length
+    this.ts[i] = ts
+    this.value[i] = value
+    this.tag[i] = tag
+    this.size++
+  }
+
+  /** Index in the arrays of the k-th oldest entry. */
+  at(k: number): number {
+    return (this.head + k) % this.ts.length
+  }
+
+  shift(): void {
+    this.head = (this.head + 1) % this.ts.length
+    this.size--
+  }
+
+  private _grow(): void {
+    const capacity = this.ts.length * 2
+    const ts = new Float64Array(capacity)
+    const value = new Float64Array(capacity)
+    const tag = new Uint8Array(capacity)
+    for (let k = 0; k < this.size; k++) {
+      const i = this.at(k)
+      ts[k] = this.ts[i]!
+      value[k] = this.value[i]!
+      tag[k] = this.tag[i]!
+    }
+    this.ts = ts
+    this.value = value
+    this.tag = tag
+    this.head = 0
+  }
+}
+
+export const TAKER_BUY = 0
+export const TAKER_SELL = 1
+
+export class TokenBaselines {
+  readonly bucketMs: number
+  readonly windowBuckets: number
+  readonly firstTs: number
+
+  // Closed buckets, one slot per bucket in the window.
+  private readonly _volume: Float64Array
+  private readonly _depthTime: Float64Array
+  private readonly _spreadTime: Float64Array
+  private readonly _covered: Float64Array
+  private readonly _midChangeSq: Float64Array
+  private _filled = 0
+  private _sumVolume = 0
+  private _sumDepthTime = 0
+  private _sumSpreadTime = 0
+  private _sumCovered = 0
+  private _sumMidChangeSq = 0
+  private _midChanges = 0
+  private _lastClosedMid = Number.NaN
+
+  // The open bucket.
+  private _index: number
+  private _curVolume = 0
+  private _curDepthTime = 0
+  private _curSpreadTime = 0
+  private _curCovered = 0
+  private _curMid = Number.NaN
+  private _accruedTo: number
+
+  // Book state held since the last update.
+  usable = false
+  depth = 0
+  spread = 0
+  mid = 0
+
+  // Short window.
+  private readonly _trades = new SampleRing(64)
+  private readonly _mids = new SampleRing(64)
+  buyVolume = 0
+  sellVolume = 0
+
+  constructor(bucketMs: number, windowMs: number, firstTs: number) {
+    this.bucketMs = bucketMs
+    this.windowBuckets = Math.max(1, Math.ceil(windowMs / bucketMs))
+    this.firstTs = firstTs
+    this._volume = new Float64Array(this.windowBuckets)
+    this._depthTime = new Float64Array(this.windowBuckets)
+    this._spreadTime = new Float64Array(this.windowBuckets)
+    this._covered = new Float64Array(this.windowBuckets)
+    this._midChangeSq = new Float64Array(this.windowBuckets).fill(Number.NaN)
+    this._index = Math.floor(firstTs / bucketMs)
+    this._accruedTo = firstTs
+  }
+
+  /** Closes the buckets that ended by `now` and accrues the held book state up to `now`. */
+  advance(now: number): void {
+    if (now <= this._accruedTo) return
+    const target = Math.floor(now / this.bucketMs)
+    // After a whole window of identical buckets nothing changes any more: skip the rest.
+    let steps = 0
+    while (this._index < target) {
+      if (steps > this.windowBuckets) {
+        this._index = target
+        this._accruedTo = target * this.bucketMs
+        break
+      }
+      const end = (this._index + 1) * this.bucketMs
+      this._accrue(end)
+      this._closeBucket()
+      this._index++
+      steps++
+    }
+    this._accrue(now)
+  }
+
+  private _accrue(to: number): void {
+    const dt = to - this._accruedTo
+    if (dt > 0 && this.usable) {
+      this._curDepthTime += this.depth * dt
+      this._curSpreadTime += this.spread * dt
+      this._curCovered += dt
+    }
+    if (to > this._accruedTo) this._accruedTo = to
+  }
+
+  private _closeBucket(): void {
+    const slot = this._index % this.windowBuckets
+    if (this._filled === this.windowBuckets) {
+      this._sumVolume -= this._volume[slot]!
+      this._sumDepthTime -= this._depthTime[slot]!
+      this._sumSpreadTime -= this._spreadTime[slot]!
+      this._sumCovered -= this._covered[slot]!
+      const old = this._midChangeSq[slot]!
+      if (!Number.isNaN(old)) {
+        this._sumMidChangeSq -= old
+        this._midChanges--
+      }
+    } else {
+      this._filled++
+    }
+    const endMid = this.usable ? this.mid : this._curMid
+    let changeSq = Number.NaN
+    if (!Number.isNaN(endMid)) {
+      if (!Number.isNaN(this._lastClosedMid)) {
+        const d = endMid - this._lastClosedMid
+        changeSq = d * d
+        this._sumMidChangeSq += changeSq
+        this._midChanges++
+      }
+      this._lastClosedMid = endMid
+    }
+    this._volume[slot] = this._curVolume
+    this._depthTime[slot] = this._curDepthTime
+    this._spreadTime[slot] = this._curSpreadTime
+    this._covered[slot] = this._curCovered
+    this._midChangeSq[slot] = changeSq
+    this._sumVolume += this._curVolume
+    this._sumDepthTime += this._curDepthTime
+    this._sumSpreadTime += this._curSpreadTime
+    this._sumCovered += this._curCovered
+    this._curVolume = 0
+    this._curDepthTime = 0
+    this._curSpreadTime = 0
+    this._curCovered = 0
+    this._curMid = Number.NaN
+    // Float sums drift after many add/subtract pairs; clamp tiny negatives.
+    if (this._sumVolume < 0) this._sumVolume = 0
+    if (this._sumCovered < 0) this._sumCovered = 0
+  }
+
+  /** New usable book state at `now` (call {@link advance} first). */
+  setBook(now: number, depth: number, spread: number, mid: number): void {
+    this.usable = true
+    this.depth = depth
+    this.spread = spread
+    if (mid !== this.mid || this._mids.size === 0) this._mids.push(now, mid, 0)
+    this.mid = mid
+    this._curMid = mid
+    this._trimMids(now)
+  }
+
+  /** The book became stale or one-sided: stop accruing baselines until it is usable again. */
+  setUnusable(): void {
+    this.usable = false
+  }
+
+  /** A trade at `now` (call {@link advance} first); `side` is {@link TAKER_BUY} or {@link TAKER_SELL}. */
+  addTrade(now: number, shares: number, side: number): void {
+    this._trades.push(now, shares, side)
+    this._curVolume += shares
+    if (side === TAKER_BUY) this.buyVolume += shares
+    else this.sellVolume += shares
+  }
+
+  /** Drops trades older than the short window ending at `now`. */
+  trimTrades(now: number): void {
+    const ring = this._trades
+    const cutoff = now - this.bucketMs
+    while (ring.size > 0) {
+      const i = ring.at(0)
+      if (ring.ts[i]! > cutoff) break
+      if (ring.tag[i] === TAKER_BUY) this.buyVolume -= ring.value[i]!
+      else this.sellVolume -= ring.value[i]!
+      ring.shift()
+    }
+    if (ring.size === 0) {
+      this.buyVolume = 0
+      this.sellVolume = 0
+    }
+  }
+
+  /** Keeps exactly one mid sample at or before `now - window`, plus everything after it. */
+  private _trimMids(now: number): void {
+    const ring = this._mids
+    const cutoff = now - this.bucketMs
+    while (ring.size > 1 && ring.ts[ring.at(1)]! <= cutoff) ring.shift()
+  }
+
+  /**
+   * The mid in effect one short window before `now`: the latest sample at or before that time,
+   * or the oldest known sample when history is shorter. NaN when no mid was ever seen.
+   */
+  midBefore(now: number): number {
+    const ring = this._mids
+    if (ring.size === 0) return Number.NaN
+    this._trimMids(now)
+    return ring.value[ring.at(0)]!
+  }
+
+  /** Closed buckets in the baseline window. */
+  get closedBuckets(): number {
+    return this._filled
+  }
+
+  /** Mean traded volume per short window, shares; NaN before the first bucket closes. */
+  baselineVolume(): number {
+    return this._filled === 0 ? Number.NaN : this._sumVolume / this._filled
+  }
+
+  /** Time-weighted mean top-N depth, shares; NaN without usable book time. */
+  baselineDepth(): number {
+    return this._sumCovered > 0 ? this._sumDepthTime / this._sumCovered : Number.NaN
+  }
+
+  /** Time-weighted mean spread, price units; NaN without usable book time. */
+  baselineSpread(): number {
+    return this._sumCovered > 0 ? this._sumSpreadTime / this._sumCovered : Number.NaN
+  }
+
+  /** Usable book time in the baseline window, ms. */
+  coveredMs(): number {
+    return this._sumCovered
+  }
+
+  /** RMS mid change per short window, price units; NaN with fewer than one change. */
+  midVolatility(): number {
+    return this._midChanges === 0
+      ? Number.NaN
+      : Math.sqrt(Math.max(0, this._sumMidChangeSq) / this._midChanges)
+  }
+}
