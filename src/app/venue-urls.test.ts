@@ -51,4 +51,31 @@ describe('resolveVenueUrls', () => {
       /^TILTMETER_GAMMA_URL "wss:\/\/x" uses wss; expected an http:\/\/ or https:\/\/ address/,
     )
   })
+
+  test('the config file layer sits below the environment', () => {
+    const file = {
+      source: '/x/tiltmeter.config.json',
+      urls: { wsUrl: 'ws://127.0.0.1:1/ws/market' },
+    }
+    expect(resolveVenueUrls({}, {}, file).wsUrl).toBe('ws://127.0.0.1:1/ws/market')
+    expect(
+      resolveVenueUrls({}, { TILTMETER_WS_URL: 'ws://127.0.0.1:2/ws/market' }, file).wsUrl,
+    ).toBe('ws://127.0.0.1:2/ws/market')
+    expect(resolveVenueUrls({}, {}, { source: 'f', urls: { wsUrl: ' ' } }).wsUrl).toBe(
+      DEFAULT_VENUE_URLS.wsUrl,
+    )
+  })
+
+  test("a bad file value names the file and key, with the caller's error type", () => {
+    const file = { source: '/x/t.json', urls: { restUrl: 'nope' } }
+    expect(() => resolveVenueUrls({}, {}, file)).toThrow(
+      new UsageError(
+        'config file /x/t.json: "venue.restUrl" "nope" is not a URL; expected an http:// or https:// address such as https://clob.polymarket.com',
+      ),
+    )
+    class FileError extends Error {}
+    expect(() => resolveVenueUrls({}, {}, { ...file, makeError: (m) => new FileError(m) })).toThrow(
+      FileError,
+    )
+  })
 })

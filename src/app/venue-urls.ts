@@ -1,7 +1,8 @@
 /**
  * Where the venue lives: the market WebSocket, the CLOB REST API and Gamma. Each address
- * comes from its flag, else its environment variable, else the production default, so tests
- * and the simulator can point every command at a local server.
+ * comes from its flag, else its environment variable, else the config file's `venue` section,
+ * else the production default, so tests and the simulator can point every command at a local
+ * server.
  */
 import { UsageError } from './cli-io.js'
 
@@ -75,43 +76,69 @@ const SPECS: readonly Spec[] = [
 ]
 
 /**
- * Resolves the three venue URLs: flag > environment > default. Throws {@link UsageError}
- * naming the flag or variable when a value is not a URL of the right kind. REST and Gamma
- * bases lose trailing slashes (paths are appended to them).
+ * The config file's `venue` section, as one layer of the resolution: where it came from (for
+ * error messages), its values, and the error type to throw for a bad value in it.
  */
-export function resolveVenueUrls(flags: VenueUrlFlags, env: Env): VenueUrls {
+export type VenueUrlFileLayer = {
+  readonly source: string
+  readonly urls: Partial<Readonly<Record<keyof VenueUrls, string | undefined>>>
+  readonly makeError?: (message: string) => Error
+}
+
+/**
+ * Resolves the three venue URLs: flag > environment > config file > default. Throws
+ * {@link UsageError} naming the flag or variable (or the file and key, with the layer's error
+ * type) when a value is not a URL of the right kind. REST and Gamma bases lose trailing slashes
+ * (paths are appended to them).
+ */
+export function resolveVenueUrls(
+  flags: VenueUrlFlags,
+  env: Env,
+  file?: VenueUrlFileLayer,
+): VenueUrls {
   const resolved: Record<keyof VenueUrls, string> = { ...DEFAULT_VENUE_URLS }
   for (const spec of SPECS) {
     const fromFlag = flags[spec.flag]
     const fromEnv = env[spec.env]
+    const fromFile = file?.urls[spec.key]
     let text: string
     let source: string
+    let makeError = (message: string): Error => new UsageError(message)
     if (fromFlag !== undefined) {
       text = fromFlag
       source = `--${spec.flag}`
     } else if (fromEnv !== undefined && fromEnv.trim() !== '') {
       text = fromEnv
       source = spec.env
+    } else if (file !== undefined && fromFile !== undefined && fromFile.trim() !== '') {
+      text = fromFile
+      source = `config file ${file.source}: "venue.${spec.key}"`
+      if (file.makeError !== undefined) makeError = file.makeError
     } else {
       continue
     }
-    resolved[spec.key] = checkUrl(text.trim(), source, spec)
+    resolved[spec.key] = checkUrl(text.trim(), source, spec, makeError)
   }
   return resolved
 }
 
-function checkUrl(text: string, source: string, spec: Spec): string {
+function checkUrl(
+  text: string,
+  source: string,
+  spec: Spec,
+  makeError: (message: string) => Error,
+): string {
   const example = DEFAULT_VENUE_URLS[spec.key]
   let url: URL
   try {
     url = new URL(text)
   } catch {
-    throw new UsageError(
+    throw makeError(
       `${source} ${JSON.stringify(text)} is not a URL; expected ${spec.what} such as ${example}`,
     )
   }
   if (!spec.protocols.includes(url.protocol)) {
-    throw new UsageError(
+    throw makeError(
       `${source} ${JSON.stringify(text)} uses ${url.protocol.replace(/:$/, '')}; expected ${spec.what} such as ${example}`,
     )
   }

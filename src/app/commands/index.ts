@@ -6,9 +6,11 @@ import { marketsCommand } from './markets.js'
 import { recordCommand } from './record.js'
 import { replayCommand } from './replay.js'
 import { simCommand } from './sim.js'
+import { startCommand } from './start.js'
 import { studyCommand } from './study.js'
 
 export const COMMANDS: readonly Command[] = [
+  startCommand,
   replayCommand,
   importCommand,
   marketsCommand,

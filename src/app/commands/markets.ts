@@ -18,12 +18,8 @@ import { TICK_SIZE_TEXT } from '../../domain/market.js'
 import { formatPrice, formatSize, usdcToNumber, type UsdcMicros } from '../../domain/units.js'
 import { UsageError, type CliIO, type Command } from '../cli-io.js'
 import { LineWriter } from '../line-writer.js'
-import {
-  resolveVenueUrls,
-  VENUE_URL_OPTIONS,
-  VENUE_URL_USAGE,
-  type VenueUrls,
-} from '../venue-urls.js'
+import { VENUE_URL_OPTIONS, VENUE_URL_USAGE, type VenueUrls } from '../venue-urls.js'
+import { resolveCommandVenueUrls } from '../config.js'
 
 const STATUSES: readonly MarketStatusFilter[] = ['live', 'upcoming', 'all']
 const DEFAULT_LIMIT = 50
@@ -46,6 +42,8 @@ Options:
   --limit <N>         show at most N markets (default ${DEFAULT_LIMIT})
   --json              one JSON object per market (NDJSON), full token ids
 ${VENUE_URL_USAGE}
+  --config <file>     config file (env TILTMETER_CONFIG; default ./tiltmeter.config.json
+                      when present); its "venue" keys sit below the flags and environment
                       (this command reads only Gamma; the other two are checked, not used)
   -h, --help          this text
 
@@ -68,7 +66,7 @@ export type MarketsDeps = {
   readonly http?: HttpOptions
 }
 
-function parseOptions(argv: readonly string[], env: MarketsDeps['env']): Options {
+function parseOptions(argv: readonly string[], env: MarketsDeps['env'], cwd: string): Options {
   let parsed
   try {
     parsed = parseArgs({
@@ -81,6 +79,7 @@ function parseOptions(argv: readonly string[], env: MarketsDeps['env']): Options
         limit: { type: 'string' },
         json: { type: 'boolean', default: false },
         ...VENUE_URL_OPTIONS,
+        config: { type: 'string' },
       },
     })
   } catch (e) {
@@ -111,7 +110,7 @@ function parseOptions(argv: readonly string[], env: MarketsDeps['env']): Options
     status: status as MarketStatusFilter,
     limit,
     json: values.json === true,
-    urls: resolveVenueUrls(values, env ?? process.env),
+    urls: resolveCommandVenueUrls(values, env ?? process.env, cwd),
   }
 }
 
@@ -128,7 +127,7 @@ export function createMarketsCommand(deps: MarketsDeps = {}): Command {
 export const marketsCommand: Command = createMarketsCommand()
 
 async function run(argv: readonly string[], io: CliIO, deps: MarketsDeps): Promise<number> {
-  const options = parseOptions(argv, deps.env)
+  const options = parseOptions(argv, deps.env, io.cwd)
   const nowMs = (deps.now ?? Date.now)()
   const gamma = new GammaClient({ ...deps.http, baseUrl: options.urls.gammaUrl })
   let result: DiscoveryResult

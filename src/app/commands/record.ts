@@ -12,37 +12,25 @@ import {
 } from '../../adapters/capture/capture-writer.js'
 import { createLogger, type LogLevel } from '../../adapters/log.js'
 import { VenueError } from '../../adapters/polymarket/errors.js'
-import {
-  discoverEsportsMarkets,
-  isSport,
-  marketStatus,
-  SPORTS,
-} from '../../adapters/polymarket/gamma/esports.js'
-import { GammaClient, toMarketInfo } from '../../adapters/polymarket/gamma/gamma-client.js'
-import { gammaListSchema, gammaMarketSchema } from '../../adapters/polymarket/gamma/schemas.js'
+import { isSport, SPORTS } from '../../adapters/polymarket/gamma/esports.js'
 import { ClobRestClient } from '../../adapters/polymarket/rest/clob-rest.js'
-import { decodeBody, decodeItems } from '../../adapters/polymarket/rest/codecs.js'
-import { buildUrl, fetchJson, type HttpOptions } from '../../adapters/polymarket/rest/http.js'
+import type { HttpOptions } from '../../adapters/polymarket/rest/http.js'
 import type { MarketConnectionOptions } from '../../adapters/polymarket/ws/connection.js'
 import {
   ASSET_HEALTH_STATES,
   MarketFeed,
   type ResyncMethod,
 } from '../../adapters/polymarket/ws/market-feed.js'
-import type { MarketInfo, Sport } from '../../domain/market-info.js'
+import type { Sport } from '../../domain/market-info.js'
 import { UsageError, type CliIO, type Command } from '../cli-io.js'
+import { DiscoveryFailure, discoverMarkets, explainGammaError } from '../daemon/discovery.js'
 import { LineWriter } from '../line-writer.js'
 import { finalBookLine } from '../replay-output.js'
-import {
-  resolveVenueUrls,
-  VENUE_URL_OPTIONS,
-  VENUE_URL_USAGE,
-  type VenueUrls,
-} from '../venue-urls.js'
+import { VENUE_URL_OPTIONS, VENUE_URL_USAGE, type VenueUrls } from '../venue-urls.js'
+import { resolveCommandVenueUrls } from '../config.js'
 
 const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug', 'trace']
 const RESYNC_METHODS: readonly ResyncMethod[] = ['resubscribe', 'rest']
-const CONDITION_ID = /^0x[0-9a-fA-F]{64}$/
 const TOKEN_ID = /^\d+$/
 /** Sockets have been seen to freeze with PONGs flowing; 5 min without data replaces one. */
 const DEFAULT_DATA_SILENCE_S = 300
@@ -76,6 +64,8 @@ Options:
   --log-level <lvl>   ${LOG_LEVELS.join(', ')} (default info); JSON lines on stderr
   --quiet             no summary on stderr
 ${VENUE_URL_USAGE}
+  --config <file>     config file (env TILTMETER_CONFIG; default ./tiltmeter.config.json
+                      when present); its "venue" keys sit below the flags and environment
   -h, --help          this text
 
 Assets are spread over sockets of at most 200 each; each socket pings every 10 s, is
@@ -120,7 +110,7 @@ export type RecordDeps = {
   readonly flushMs?: number
 }
 
-function parseOptions(argv: readonly string[], env: RecordDeps['env']): Options {
+function parseOptions(argv: readonly string[], env: RecordDeps['env'], cwd: string): Options {
   let parsed
   try {
     parsed = parseArgs({
@@ -140,6 +130,7 @@ function parseOptions(argv: readonly string[], env: RecordDeps['env']): Options 
         'log-level': { type: 'string', default: 'info' },
         quiet: { type: 'boolean', default: false },
         ...VENUE_URL_OPTIONS,
+        config: { type: 'string' },
       },
     })
   } catch (e) {
@@ -232,7 +223,7 @@ function parseOptions(argv: readonly string[], env: RecordDeps['env']): Options 
     resync: resync as ResyncMethod,
     logLevel: logLevel as LogLevel,
     quiet: values.quiet === true,
-    urls: resolveVenueUrls(values, env ?? process.env),
+    urls: resolveCommandVenueUrls(values, env ?? process.env, cwd),
   }
 }
 
@@ -248,23 +239,27 @@ export function createRecordCommand(deps: RecordDeps = {}): Command {
 
 export const recordCommand: Command = createRecordCommand()
 
-/** A failure that ends the command with exit code 1 and one clear line. */
-class RecordFailure extends Error {}
-
 async function run(argv: readonly string[], io: CliIO, deps: RecordDeps): Promise<number> {
-  const options = parseOptions(argv, deps.env)
+  const options = parseOptions(argv, deps.env, io.cwd)
   const now = deps.now ?? Date.now
   let assetIds: string[]
   let labels: string[]
   try {
-    ;({ assetIds, labels } = await resolveAssets(options, deps, now(), io))
+    const found = await discoverMarkets(options, {
+      gammaUrl: options.urls.gammaUrl,
+      http: deps.http,
+      nowMs: now(),
+      what: 'record',
+    })
+    for (const note of found.notes) io.stderr.write(`note: ${note}\n`)
+    ;({ assetIds, labels } = found)
   } catch (e) {
-    if (e instanceof RecordFailure) {
+    if (e instanceof DiscoveryFailure) {
       io.stderr.write(`tiltmeter record: ${e.message}\n`)
       return 1
     }
     if (e instanceof VenueError) {
-      io.stderr.write(`tiltmeter record: ${explain(e, options.urls.gammaUrl)}\n`)
+      io.stderr.write(`tiltmeter record: ${explainGammaError(e, options.urls.gammaUrl)}\n`)
       return 1
     }
     throw e
@@ -385,83 +380,6 @@ function writeSummary(
   )
 }
 
-async function resolveAssets(
-  options: Options,
-  deps: RecordDeps,
-  nowMs: number,
-  io: CliIO,
-): Promise<{ assetIds: string[]; labels: string[] }> {
-  const assetIds = [...options.assets]
-  const labels: string[] = []
-  const add = (market: MarketInfo): void => {
-    labels.push(market.slug === '' ? market.conditionId : market.slug)
-    for (const outcome of market.outcomes) {
-      if (!assetIds.includes(outcome.tokenId)) assetIds.push(outcome.tokenId)
-    }
-  }
-  for (const ref of options.markets) add(await findMarket(ref, options.urls.gammaUrl, deps.http))
-  if (options.sports.length > 0) {
-    const gamma = new GammaClient({ ...deps.http, baseUrl: options.urls.gammaUrl })
-    const result = await discoverEsportsMarkets(gamma, {
-      sports: options.sports,
-      status: 'all',
-      nowMs,
-    })
-    for (const note of result.notes) io.stderr.write(`note: ${note}\n`)
-    const wanted = result.markets.filter((m) => {
-      const status = marketStatus(m, nowMs)
-      return status === 'live' || status === 'upcoming'
-    })
-    if (wanted.length === 0) {
-      io.stderr.write(`note: no live or upcoming markets for ${options.sports.join(', ')}\n`)
-    }
-    for (const market of wanted) add(market)
-  }
-  if (assetIds.length === 0) {
-    throw new RecordFailure(
-      'nothing to record: no live or upcoming market matched; `tiltmeter markets` lists what is open',
-    )
-  }
-  return { assetIds, labels }
-}
-
-/** One open market by slug or condition id, from Gamma `/markets`. */
-async function findMarket(
-  ref: string,
-  gammaUrl: string,
-  http: HttpOptions | undefined,
-): Promise<MarketInfo> {
-  const byCondition = CONDITION_ID.test(ref)
-  const url = buildUrl(gammaUrl, '/markets', byCondition ? { condition_ids: ref } : { slug: ref })
-  const request = { method: 'GET', url }
-  const list = decodeBody(gammaListSchema, await fetchJson(url, http), request)
-  const { items } = decodeItems(gammaMarketSchema, list, request)
-  // Check the answer really is the market asked for: a filter Gamma does not know is ignored.
-  const found = items
-    .map((raw) => toMarketInfo(raw, null, null))
-    .find((m) => (byCondition ? m.conditionId.toLowerCase() === ref.toLowerCase() : m.slug === ref))
-  if (found === undefined) {
-    throw new RecordFailure(
-      `Gamma at ${gammaUrl} has no open market with ${byCondition ? 'condition id' : 'slug'} "${ref}"; ` +
-        '`tiltmeter markets --json` lists open markets with their slugs and condition ids',
-    )
-  }
-  if (found.outcomes.length === 0) {
-    throw new RecordFailure(`market "${ref}" has no CLOB token ids on Gamma; it cannot be recorded`)
-  }
-  return found
-}
-
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
-}
-
-function explain(e: VenueError, gammaUrl: string): string {
-  if (e.code === 'NETWORK' || e.code === 'TIMEOUT') {
-    return (
-      `cannot reach Gamma at ${gammaUrl} (${e.message}). Check the address or pass --gamma-url ` +
-      '(or set TILTMETER_GAMMA_URL), or name the tokens directly with --assets.'
-    )
-  }
-  return e.message
 }

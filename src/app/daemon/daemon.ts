@@ -1,0 +1,454 @@
+/**
+ * The daemon: one process wiring feed → books → signals → store, with tick capture and an
+ * HTTP server on loopback (`/metrics`, `/api/health`, `/api/events`).
+ *
+ * Startup order, each step undone if a later one fails: store (migrations), HTTP listen (a
+ * taken port fails before anything connects), the simulator (for `--feed sim`), discovery
+ * and market upserts, the capture, the feed. Shutdown: feed, HTTP, signal engine, capture
+ * (flushed), store queue (drained), store, simulator.
+ */
+import { performance } from 'node:perf_hooks'
+import { CaptureWriter } from '../../adapters/capture/capture-writer.js'
+import type { Logger } from '../../adapters/log.js'
+import { ClobRestClient } from '../../adapters/polymarket/rest/clob-rest.js'
+import { VenueError } from '../../adapters/polymarket/errors.js'
+import type { HttpOptions } from '../../adapters/polymarket/rest/http.js'
+import type { MarketConnectionOptions } from '../../adapters/polymarket/ws/connection.js'
+import { polymarketFrameParser } from '../../adapters/polymarket/ws/market-frame-parser.js'
+import { MultiMatchScenario } from '../../adapters/sim/scenario-multi.js'
+import { startSim, type SimHandle } from '../../adapters/sim/sim-server.js'
+import type { MarketRecord, TokenRecord } from '../../adapters/storage/records.js'
+import type { GameEventValidation } from '../../domain/game-events.js'
+import type { MarketInfo } from '../../domain/market-info.js'
+import { createSnapshotThrottle } from '../../engine/snapshot-throttle.js'
+import type { Config } from '../config.js'
+import { discoverMarkets, explainGammaError, type MarketSelection } from './discovery.js'
+import { liveFeed, replayFeed, type FeedSource } from './feed-source.js'
+import { buildHttpServer } from './http.js'
+import { DaemonMetrics } from './metrics.js'
+import { createPipeline } from './pipeline.js'
+import type { DaemonStore, SignalEngineFactory } from './ports.js'
+import { WriteQueue } from './write-queue.js'
+
+export type FeedChoice =
+  | { readonly kind: 'polymarket' }
+  | {
+      readonly kind: 'sim'
+      /** Matches in the simulated venue (8 tokens each). */
+      readonly matches: number
+      readonly seed: number
+      /** Simulated time per real time. */
+      readonly speed: number
+    }
+  | { readonly kind: 'replay'; readonly path: string }
+
+export type DaemonOptions = {
+  readonly config: Config
+  readonly feed: FeedChoice
+  /** What to watch on the venue; for `sim`, empty means every simulated market. */
+  readonly selection: MarketSelection
+  readonly log: Logger
+  readonly openStore: (options: {
+    databaseUrl: string | undefined
+    dataDir: string
+  }) => Promise<DaemonStore>
+  readonly validateGameEvent: (input: unknown) => GameEventValidation
+  readonly signalEngine?: SignalEngineFactory | undefined
+  /** Gamma and REST request settings. */
+  readonly http?: HttpOptions
+  readonly connection?: Pick<
+    MarketConnectionOptions,
+    'pingIntervalMs' | 'silenceTimeoutMs' | 'dataSilenceMs' | 'backoff' | 'random'
+  >
+  /** Compare one live book with REST `/book` this often; default 5 s; null = off. */
+  readonly auditIntervalMs?: number | null
+  /** Export process metrics (RSS, CPU, event loop); default true. */
+  readonly processMetrics?: boolean
+  /** Capture flush interval; default 1 s. */
+  readonly captureFlushMs?: number
+  readonly now?: () => number
+}
+
+export type StopSummary = {
+  readonly reason: string
+  readonly uptimeSeconds: number
+  readonly frames: number
+  readonly rowsWritten: Readonly<Record<string, number>>
+  readonly rowsDropped: Readonly<Record<string, number>>
+  readonly captureLines: number
+  readonly captureFiles: readonly string[]
+  /** Problems met while stopping (each already logged); empty on a clean stop. */
+  readonly problems: readonly string[]
+}
+
+export type DaemonHandle = {
+  /** `http://host:port`. */
+  readonly url: string
+  readonly port: number
+  readonly sim: SimHandle | null
+  readonly assetIds: readonly string[]
+  readonly markets: readonly MarketInfo[]
+  readonly metrics: DaemonMetrics
+  readonly queue: WriteQueue
+  readonly feed: FeedSource
+  readonly capture: CaptureWriter | null
+  readonly storeLocation: string
+  /** Idempotent. */
+  stop(reason: string): Promise<StopSummary>
+}
+
+/** Startup failed; the message says what and what to do. Everything started is stopped. */
+export class DaemonStartError extends Error {
+  readonly code = 'DAEMON_START_FAILED'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'DaemonStartError'
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+const DEFAULT_AUDIT_MS = 5_000
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+/** Starts the daemon; rejects with {@link DaemonStartError} (nothing left running). */
+export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
+  const { config, log } = options
+  const now = options.now ?? Date.now
+  const startedAt = performance.now()
+  if (!LOOPBACK.has(config.host)) {
+    throw new DaemonStartError(
+      `host ${config.host} is not a loopback address: the daemon serves 127.0.0.1 only until ` +
+        'access tokens exist; reach it from elsewhere through an SSH tunnel',
+    )
+  }
+  const undo: (() => Promise<void>)[] = []
+  const unwind = async (): Promise<void> => {
+    for (const step of undo.reverse()) {
+      try {
+        await step()
+      } catch (e) {
+        log.error({ err: messageOf(e) }, 'cleanup after a failed start failed')
+      }
+    }
+  }
+  try {
+    return await start(options, now, startedAt, undo)
+  } catch (e) {
+    await unwind()
+    if (e instanceof DaemonStartError) throw e
+    throw new DaemonStartError(messageOf(e), { cause: e })
+  }
+}
+
+async function start(
+  options: DaemonOptions,
+  now: () => number,
+  startedAt: number,
+  undo: (() => Promise<void>)[],
+): Promise<DaemonHandle> {
+  const { config, log } = options
+  let store: DaemonStore
+  try {
+    store = await options.openStore({
+      databaseUrl: config.databaseUrl ?? undefined,
+      dataDir: config.dataDir,
+    })
+  } catch (e) {
+    throw new DaemonStartError(`cannot open the store: ${messageOf(e)}`, { cause: e })
+  }
+  undo.push(() => store.close())
+
+  let feed: FeedSource | null = null
+  let stopping = false
+  const metrics: DaemonMetrics = new DaemonMetrics(
+    {
+      feed: () =>
+        feed?.stats() ?? {
+          frames: 0,
+          events: 0,
+          parseErrors: 0,
+          reconnects: 0,
+          resyncs: 0,
+          health: { live: 0, stale: 0, resyncing: 0, disconnected: 0 },
+        },
+      queue: () => ({ depth: queue.depth, ...queue.counters }),
+      uptimeSeconds: () => (performance.now() - startedAt) / 1000,
+    },
+    { processMetrics: options.processMetrics ?? true },
+  )
+  const storeWrite = metrics.stage.store_write
+  const queue = new WriteQueue({
+    sink: store,
+    maxDepth: config.storeQueueMax,
+    log,
+    onWrite: (_table, _rows, seconds) => storeWrite.observe(seconds),
+  })
+  const complements = new Map<string, string>()
+  const pipeline = createPipeline({
+    queue,
+    throttle: createSnapshotThrottle(config.snapshotIntervalMs),
+    metrics,
+    store,
+    log,
+    signalEngine: options.signalEngine,
+    signalConfig: config.signals,
+    complementOf: (assetId) => complements.get(assetId),
+  })
+
+  let sim: SimHandle | null = null
+  let assetIds: readonly string[] = []
+  let markets: readonly MarketInfo[] = []
+  const app = buildHttpServer({
+    metrics,
+    health: () => ({
+      status: stopping ? 'stopping' : 'ok',
+      feed: options.feed.kind,
+      uptimeSeconds: Math.round((performance.now() - startedAt) / 100) / 10,
+      assets: assetIds.length,
+      markets: markets.length,
+      ...(feed === null ? {} : feedHealth(feed)),
+      store: {
+        location: store.location,
+        queueDepth: queue.depth,
+        written: queue.counters.written,
+        dropped: queue.counters.dropped,
+        failed: queue.counters.failed,
+      },
+      ...(sim === null
+        ? {}
+        : { sim: { wsUrl: sim.wsUrl, restUrl: sim.restUrl, gammaUrl: sim.gammaUrl } }),
+    }),
+    validateGameEvent: options.validateGameEvent,
+    store,
+    log,
+  })
+  let address: string
+  try {
+    address = await app.listen({ host: config.host, port: config.port })
+  } catch (e) {
+    await app.close()
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') {
+      throw new DaemonStartError(
+        `port ${config.port} on ${config.host} is in use: stop what holds it, or choose another ` +
+          'with --port (or "port" in the config file; 0 picks any free port)',
+        { cause: e },
+      )
+    }
+    throw new DaemonStartError(`cannot listen on ${config.host}:${config.port}: ${messageOf(e)}`, {
+      cause: e,
+    })
+  }
+  undo.push(() => app.close())
+  const port =
+    app.server.address() !== null && typeof app.server.address() === 'object'
+      ? (app.server.address() as { port: number }).port
+      : config.port
+  log.info({ address }, 'http listening')
+
+  let venue = config.venue
+  const choice = options.feed
+  if (choice.kind === 'sim') {
+    const scenario = new MultiMatchScenario({
+      matches: choice.matches,
+      seed: choice.seed,
+      // The matches start now, so discovery shows them live and venue time follows the wall.
+      startMs: now(),
+    })
+    const handle = await startSim({ scenario, speed: choice.speed, seed: choice.seed })
+    sim = handle
+    undo.push(() => handle.close())
+    venue = { wsUrl: handle.wsUrl, restUrl: handle.restUrl, gammaUrl: handle.gammaUrl }
+    log.info(
+      { matches: choice.matches, tokens: scenario.assetIds().length, wsUrl: handle.wsUrl },
+      'simulator started',
+    )
+  }
+
+  let capture: CaptureWriter | null = null
+  let captureError: unknown = null
+  if (choice.kind === 'replay') {
+    feed = replayFeed({
+      path: choice.path,
+      listener: pipeline.listener,
+      parser: pipeline.timedParser(polymarketFrameParser),
+      log,
+    })
+  } else {
+    const selection =
+      choice.kind === 'sim' &&
+      options.selection.markets.length === 0 &&
+      options.selection.assets.length === 0 &&
+      options.selection.sports.length === 0
+        ? { markets: [], assets: [], sports: ['valorant' as const] }
+        : options.selection
+    let found
+    try {
+      found = await discoverMarkets(selection, {
+        gammaUrl: venue.gammaUrl,
+        http: options.http,
+        nowMs: now(),
+        what: 'watch',
+      })
+    } catch (e) {
+      if (e instanceof VenueError) {
+        throw new DaemonStartError(explainGammaError(e, venue.gammaUrl), { cause: e })
+      }
+      throw e
+    }
+    for (const note of found.notes) log.warn({ note }, 'discovery note')
+    assetIds = found.assetIds
+    markets = found.markets
+    for (const market of found.markets) {
+      const [a, b] = market.outcomes
+      if (a !== undefined && b !== undefined && market.outcomes.length === 2) {
+        complements.set(a.tokenId, b.tokenId)
+        complements.set(b.tokenId, a.tokenId)
+      }
+      await store.upsertMarket(marketRecord(market), tokenRecords(market))
+    }
+    log.info({ markets: found.markets.length, assets: assetIds.length }, 'markets discovered')
+    if (config.capture) {
+      try {
+        capture = await CaptureWriter.open({
+          dir: config.captureDir,
+          startedBy: 'start',
+          source: {
+            venue: choice.kind === 'sim' ? 'sim' : 'polymarket',
+            ws_url: venue.wsUrl,
+            markets: found.labels,
+            assets: assetIds,
+          },
+          onError: (e) => {
+            captureError ??= e
+            log.error({ err: e.message }, 'capture failed; recording stopped')
+          },
+          ...(options.captureFlushMs === undefined ? {} : { flushMs: options.captureFlushMs }),
+        })
+      } catch (e) {
+        throw new DaemonStartError(
+          `cannot open the capture in ${config.captureDir}: ${messageOf(e)}`,
+          {
+            cause: e,
+          },
+        )
+      }
+      const opened = capture
+      undo.push(() => opened.close())
+    }
+    const audit = options.auditIntervalMs === undefined ? DEFAULT_AUDIT_MS : options.auditIntervalMs
+    feed = liveFeed({
+      url: venue.wsUrl,
+      assetIds,
+      listener: pipeline.listener,
+      parser: pipeline.timedParser(polymarketFrameParser),
+      log,
+      capture: capture ?? undefined,
+      onCaptureError: (e) => {
+        captureError ??= e
+      },
+      rest: new ClobRestClient({ ...options.http, baseUrl: venue.restUrl }),
+      auditIntervalMs: audit ?? undefined,
+      connection: options.connection,
+      now,
+    })
+  }
+  const running = feed
+  running.start()
+
+  let stopped: Promise<StopSummary> | null = null
+  const stop = (reason: string): Promise<StopSummary> => {
+    stopped ??= (async () => {
+      stopping = true
+      const problems: string[] = []
+      const attempt = async (what: string, step: () => Promise<void>): Promise<void> => {
+        try {
+          await step()
+        } catch (e) {
+          problems.push(`${what}: ${messageOf(e)}`)
+          log.error({ err: messageOf(e) }, `${what} failed during shutdown`)
+        }
+      }
+      log.info({ reason }, 'stopping')
+      await attempt('stopping the feed', () => running.stop())
+      await attempt('closing the http server', () => app.close())
+      pipeline.finish()
+      if (capture !== null) await attempt('closing the capture', () => capture.close())
+      if (captureError !== null) problems.push(`capture incomplete: ${messageOf(captureError)}`)
+      await attempt('draining the store queue', () => queue.close())
+      await attempt('closing the store', () => store.close())
+      if (sim !== null) await attempt('stopping the simulator', () => sim.close())
+      const stats = running.stats()
+      const summary: StopSummary = {
+        reason,
+        uptimeSeconds: (performance.now() - startedAt) / 1000,
+        frames: stats.frames,
+        rowsWritten: { ...queue.counters.written },
+        rowsDropped: { ...queue.counters.dropped },
+        captureLines: capture?.linesWritten ?? 0,
+        captureFiles: capture === null ? [] : [...capture.files],
+        problems,
+      }
+      log.info({ ...summary }, 'stopped')
+      return summary
+    })()
+    return stopped
+  }
+
+  return {
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    port,
+    sim,
+    assetIds,
+    markets,
+    metrics,
+    queue,
+    feed: running,
+    capture,
+    storeLocation: store.location,
+    stop,
+  }
+}
+
+function feedHealth(feed: FeedSource): Record<string, unknown> {
+  const stats = feed.stats()
+  return {
+    books: stats.health,
+    frames: stats.frames,
+    parseErrors: stats.parseErrors,
+    reconnects: stats.reconnects,
+    resyncs: stats.resyncs,
+  }
+}
+
+function marketRecord(market: MarketInfo): MarketRecord {
+  return {
+    conditionId: market.conditionId,
+    slug: market.slug === '' ? market.conditionId : market.slug,
+    question: market.question,
+    sport: market.sport,
+    marketType: market.marketType,
+    tickSize: market.tickSize,
+    minOrderSize: market.minOrderSize,
+    negRisk: market.negRisk,
+    gameStartTime: market.gameStartTime,
+    secondsDelay:
+      market.secondsDelay !== null &&
+      Number.isInteger(market.secondsDelay) &&
+      market.secondsDelay >= 0
+        ? market.secondsDelay
+        : null,
+    raw: market,
+  }
+}
+
+function tokenRecords(market: MarketInfo): TokenRecord[] {
+  return market.outcomes.map((outcome, index) => ({
+    tokenId: outcome.tokenId,
+    outcome: outcome.name,
+    outcomeIndex: index,
+  }))
+}

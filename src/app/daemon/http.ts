@@ -1,0 +1,138 @@
+/**
+ * The daemon's HTTP surface (fastify), built without listening: `/metrics` (Prometheus text),
+ * `/api/health` and game events (`POST /api/events`, `GET /api/events`). JSON bodies only, at
+ * most {@link BODY_LIMIT_BYTES}; every error answer is `{"error": "...", "errors"?: [...]}`.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import type { Logger } from '../../adapters/log.js'
+import type { StoredGameEvent } from '../../adapters/storage/records.js'
+import type { EpochMs } from '../../domain/units.js'
+import type { GameEvent, GameEventValidation } from '../../domain/game-events.js'
+import type { DaemonStore } from './ports.js'
+
+export const BODY_LIMIT_BYTES = 64 * 1024
+const TOKEN_ID = /^\d{1,100}$/
+const CONDITION_ID = /^0x[0-9a-fA-F]{64}$/
+
+export type HttpDeps = {
+  readonly metrics: { readonly contentType: string; text(): Promise<string> }
+  health(): Record<string, unknown>
+  readonly validateGameEvent: (input: unknown) => GameEventValidation
+  readonly store: Pick<DaemonStore, 'insertGameEvents' | 'listGameEvents'>
+  readonly log: Logger
+}
+
+export function buildHttpServer(deps: HttpDeps): FastifyInstance {
+  const log = deps.log.child({ component: 'http' })
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES })
+  // JSON only: fastify's built-in text/plain parser would hand strings to the routes.
+  app.removeContentTypeParser('text/plain')
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500
+    if (status >= 500) {
+      log.error({ err: error.message, method: request.method, url: request.url }, 'request failed')
+      return reply.code(status).send({ error: 'internal error; see the daemon log' })
+    }
+    const message =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? `body larger than ${BODY_LIMIT_BYTES} bytes`
+        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'send JSON with content-type: application/json'
+          : error.message
+    return reply.code(status).send({ error: message })
+  })
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: `no route for ${request.method} ${request.url.split('?')[0]}` }),
+  )
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await deps.metrics.text()
+    return reply.header('content-type', deps.metrics.contentType).send(text)
+  })
+
+  app.get('/api/health', () => deps.health())
+
+  app.post('/api/events', async (request, reply) => {
+    if (request.body === undefined || request.body === null) {
+      return reply.code(400).send({ error: 'send one game event as a JSON object', errors: [] })
+    }
+    const result = deps.validateGameEvent(request.body)
+    if (!result.ok) {
+      return reply.code(400).send({ error: 'invalid game event', errors: result.errors })
+    }
+    const [id] = await deps.store.insertGameEvents([result.event])
+    log.info({ id, type: result.event.type, market: result.event.market }, 'game event stored')
+    return reply.code(201).send({ id, event: eventJson(result.event) })
+  })
+
+  app.get('/api/events', async (request, reply) => {
+    const query = request.query as Record<string, unknown>
+    const problems: string[] = []
+    const market = textParam(query, 'market', problems)
+    const asset = textParam(query, 'asset', problems)
+    const from = msParam(query, 'from', problems)
+    const to = msParam(query, 'to', problems)
+    if (market !== undefined && !CONDITION_ID.test(market)) {
+      problems.push(`market "${market}" is not a condition id (0x + 64 hex digits)`)
+    }
+    if (asset !== undefined && !TOKEN_ID.test(asset)) {
+      problems.push(`asset "${asset}" is not a CLOB token id (decimal digits)`)
+    }
+    if (market === undefined && asset === undefined && problems.length === 0) {
+      problems.push('give market=<condition id> or asset=<token id>')
+    }
+    if (problems.length > 0) {
+      return reply.code(400).send({ error: 'bad query', errors: problems })
+    }
+    const events = await deps.store.listGameEvents({ market, assetId: asset, from, to })
+    return { events: events.map((e) => ({ id: e.id, ...eventJson(e) })) }
+  })
+
+  return app
+}
+
+function textParam(
+  query: Record<string, unknown>,
+  name: string,
+  problems: string[],
+): string | undefined {
+  const value = query[name]
+  if (value === undefined || value === '') return undefined
+  if (typeof value !== 'string') {
+    problems.push(`${name} given more than once`)
+    return undefined
+  }
+  return value
+}
+
+function msParam(
+  query: Record<string, unknown>,
+  name: string,
+  problems: string[],
+): EpochMs | undefined {
+  const text = textParam(query, name, problems)
+  if (text === undefined) return undefined
+  if (!/^\d{1,16}$/.test(text)) {
+    problems.push(`${name} "${text}" is not epoch milliseconds`)
+    return undefined
+  }
+  return Number(text) as EpochMs
+}
+
+/** The API's snake_case shape, as the POST body takes it. */
+function eventJson(event: GameEvent | StoredGameEvent): Record<string, unknown> {
+  return {
+    ts_ms: event.ts,
+    type: event.type,
+    market: event.market,
+    asset_id: event.assetId,
+    team: event.team,
+    player: event.player,
+    score: event.score,
+    map: event.mapNumber,
+    note: event.note,
+    ts_video_ms: event.tsVideo,
+    source: event.source,
+  }
+}
