@@ -3,7 +3,8 @@
  * and whether `custom_feature_enabled` is on. Speaks the venue's protocol: a subscribe frame
  * `{assets_ids, type: "market", initial_dump?, custom_feature_enabled?}`, dynamic
  * `{operation: "subscribe"|"unsubscribe", assets_ids}`, text `PING` answered by `PONG`, the
- * initial `book` snapshots as one array, then events for subscribed assets only.
+ * initial `book` snapshots as one array, then events for subscribed assets only (except frames
+ * marked `toAll`, such as `new_market`, which every custom-feature connection gets).
  */
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { IncomingMessage } from 'node:http'
@@ -94,7 +95,8 @@ export class MarketWs {
     let tops: string | null | undefined
     for (const client of this._clients) {
       if (frame.customOnly === true && !client.custom) continue
-      const mine = frame.assetIds.filter((id) => client.assets.has(id))
+      const mine =
+        frame.toAll === true ? frame.assetIds : frame.assetIds.filter((id) => client.assets.has(id))
       if (mine.length === 0) continue
       text ??= frame.raw ?? JSON.stringify(frame.payload)
       this._send(client, text, 'event', mine)

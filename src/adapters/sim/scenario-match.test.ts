@@ -114,3 +114,57 @@ describe('MatchScenario', () => {
     }
   })
 })
+
+describe('MatchScenario timeline and crowd flow', () => {
+  it('trades before the first round, lasts like a real Bo3 and opens later maps with new_market', () => {
+    const scenario = new MatchScenario({ seed: 5 })
+    const start = scenario.now()
+    const opened: string[] = []
+    const crowd = new Map<SimLabel, { same: number; other: number }>()
+    let firstTrade: number | null = null
+    while (!scenario.done) {
+      for (const frame of scenario.step()) {
+        const p = frame.payload as {
+          event_type: string
+          asset_id?: string
+          side?: string
+          size?: string
+          market?: string
+        }
+        if (p.event_type === 'new_market') {
+          expect(frame.customOnly).toBe(true)
+          expect(frame.toAll).toBe(true)
+          opened.push(p.market!)
+        }
+        if (p.event_type !== 'last_trade_price') continue
+        firstTrade ??= scenario.now()
+        // Crowd orders in the 30 s after a panic (FOMO) label: sells (buys) of the labelled token.
+        for (const label of scenario.labels) {
+          if (label.type === 'liquidity_vacuum' || scenario.now() - label.ts > 30_000) continue
+          const wanted = label.type === 'panic_sell' ? 'SELL' : 'BUY'
+          const tally = crowd.get(label) ?? { same: 0, other: 0 }
+          if (p.asset_id === label.asset_id && p.side === wanted) tally.same += Number(p.size)
+          else tally.other += Number(p.size)
+          crowd.set(label, tally)
+        }
+      }
+    }
+    expect(firstTrade! - start).toBeLessThan(60_000)
+    const minutes = (scenario.now() - start) / 60_000
+    expect(minutes).toBeGreaterThan(80)
+    expect(minutes).toBeLessThan(240)
+    // The pre-match period is at least 15 minutes: no round (and no label) before it.
+    for (const label of scenario.labels) expect(label.ts - start).toBeGreaterThan(15 * 60_000)
+    const markets = scenario.events()[0]!.markets
+    const played = Number(scenario.score()[0]) + Number(scenario.score()[2])
+    expect(opened).toEqual(markets.slice(2, played + 1).map((m) => m.conditionId))
+    expect(crowd.size).toBeGreaterThan(0)
+    let same = 0
+    let other = 0
+    for (const t of crowd.values()) {
+      same += t.same
+      other += t.other
+    }
+    expect(same).toBeGreaterThan(other)
+  })
+})

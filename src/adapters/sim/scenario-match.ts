@@ -3,10 +3,20 @@
  * won by team A with probability sigmoid(strength), and the latent strength drifts between
  * rounds. Markets: the match moneyline and one market per map (YES = team A), tick 0.01.
  *
+ * Timeline (venue time): markets trade for a pre-match period before the first round, rounds
+ * last about as long as real Valorant rounds, and maps are separated by a break. Map 1 and the
+ * match trade from the start; a later map's market opens (`new_market`) when the map before it
+ * ends.
+ *
  * Liquidity: several makers quote a ladder around the fair value implied by the score, each
- * with its own spread, depth and size; takers hit the best levels. After some rounds the crowd
- * over-reacts (panic sells, FOMO buys, or makers pulling their quotes); the push decays and the
- * price reverts. Each such episode is recorded as a ground-truth label.
+ * with its own spread, depth and size, and requote every few seconds; background takers send
+ * small, heavy-tailed orders at the best level. After some rounds the crowd over-reacts:
+ * - panic sell: holders of the round loser's token sell it in a burst of larger orders that
+ *   walk the book, makers widen, the price overshoots and then decays back to fair;
+ * - FOMO buy: the same on the round winner's token, bought;
+ * - liquidity vacuum: the tighter makers pull their quotes and the one left quotes defensively.
+ * Each such episode is recorded as a ground-truth label. The magnitudes (trades and volume per
+ * 30 s, spread, duration) are set from the real recordings; see docs/DETECTOR_QUALITY.md.
  */
 import type { OrderBook } from '../../domain/book/order-book.js'
 import { complementPrice, type Side, type TickSize, type TokenId } from '../../domain/market.js'
@@ -17,7 +27,10 @@ import {
   type PriceTicks,
   type ShareMicros,
 } from '../../domain/units.js'
+import { mapWinProbability, matchWinProbability, ROUNDS_TO_WIN, sigmoid } from './match-odds.js'
+import { othersBest, requoteTargets, type Quote } from './maker-requote.js'
 import { Rng } from './rng.js'
+export { mapWinProbability, matchWinProbability } from './match-odds.js'
 import type { Scenario, SimEventInfo, SimFrame, SimLabel, SimMarketInfo } from './scenario.js'
 import { TrueMarket, type WireBook, type WirePriceChange } from './true-book.js'
 
@@ -33,12 +46,38 @@ export type MatchOptions = {
 
 export const DEFAULT_START_MS = 1_800_000_000_000
 const TICK = 100 as TickSize
-const ROUNDS_TO_WIN = 13
 const MIN_PRICE = TICK
 const MAX_PRICE_QUOTED = 10_000 - TICK
 const SHARE = 1_000_000
 
-type Quote = { side: Side; price: PriceTicks; size: number }
+// Timeline, ms of venue time. A Valorant round is a 30 s buy phase plus up to 100 s of play and
+// a few seconds of end screen; maps are separated by a break of several minutes; markets trade
+// for a while before the first round. A Bo3 thus lasts 1.5-3 h, as real ones do.
+const PRE_MATCH_MS: readonly [number, number] = [15 * 60_000, 30 * 60_000]
+const ROUND_MS: readonly [number, number] = [85_000, 135_000]
+const MAP_BREAK_MS: readonly [number, number] = [5 * 60_000, 10 * 60_000]
+
+// Team strength on the logit of a round win: drawn once, then a random walk per round. A 13-round
+// race amplifies a small edge (a round win rate of 0.54 wins a map about 2 times in 3), so these
+// stay small: real Valorant match prices are between 0.1 and 0.9 in 98 % of the polled quotes
+// of pmus-esports-quotes-2026-07.
+const STRENGTH_RANGE = 0.15
+const STRENGTH_DRIFT = 0.02
+
+// Background takers (per market and step): a few trades per 30 s per token, mostly small with
+// a heavy tail, as on the real NHL moneyline between goals (1-6 trades, median tens of shares,
+// occasional prints of thousands). Sizes are log-normal: median and log-space sigma, in shares.
+const BACKGROUND_TAKER_PROBABILITY = 0.12
+const BACKGROUND_SIZE: readonly [number, number] = [25, 1.6]
+// Crowd orders during an episode: several per second per market, ten times larger, sweeping
+// levels, as in the real bursts after a goal (10-30 trades and thousands of shares per 30 s).
+const CROWD_ORDER_PROBABILITY = 0.6
+const CROWD_SIZE: readonly [number, number] = [250, 1.0]
+// Informed orders at a round end, picking off stale quotes: as large as crowd orders.
+const INFORMED_SIZE: readonly [number, number] = [250, 1.0]
+/** A crowd order walks the book at most this many ticks past the first level it hits. */
+const CROWD_SWEEP_TICKS = 5
+const MAX_ORDER_SHARES = 50_000
 
 type Maker = {
   /** Distance from fair to the first level, in ticks. */
@@ -62,51 +101,26 @@ type SimMarket = {
   fair: number
   /** Resolved (or never played): no more quotes or trades. */
   closed: boolean
+  /**
+   * Tradable: the moneyline and map 1 from the start, a later map's market from the end of the
+   * map before it (announced with `new_market`).
+   */
+  open: boolean
   /** Crowd push on the quoted fair, in probability units; decays each step. */
   bias: number
   /** Steps left with most makers pulled. */
   vacuum: number
-  /** Extra taker flow while a crowd episode lasts: +1 buys YES, -1 sells YES. */
-  flow: number
+  /** A vacuum just began: the maker that stays requotes defensively at once. */
+  vacuumStart: boolean
+  /** The crowd's target push on the fair while its flow lasts, probability units. */
+  push: number
+  /** Crowd flow while an episode lasts: which token the crowd trades and in which direction. */
+  flowToken: 0 | 1
+  flowBuys: boolean
   flowSteps: number
+  /** Extra ticks every maker adds to its half-spread after a shock; decays. */
+  widen: number
   makers: Maker[]
-}
-
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x))
-}
-
-/** P(A wins a map from a:b) when A wins each round with probability p. */
-export function mapWinProbability(a: number, b: number, p: number): number {
-  if (a >= ROUNDS_TO_WIN) return 1
-  if (b >= ROUNDS_TO_WIN) return 0
-  // Row by row from the end: table[i][j] for i, j < 13.
-  const n = ROUNDS_TO_WIN
-  const table: number[] = new Array<number>((n + 1) * (n + 1)).fill(0)
-  const at = (i: number, j: number): number => table[i * (n + 1) + j]!
-  for (let i = n; i >= 0; i--) {
-    for (let j = n; j >= 0; j--) {
-      let value: number
-      if (i === n && j === n) value = 0
-      else if (i === n) value = 1
-      else if (j === n) value = 0
-      else value = p * at(i + 1, j) + (1 - p) * at(i, j + 1)
-      table[i * (n + 1) + j] = value
-    }
-  }
-  return at(a, b)
-}
-
-/** P(A wins a best-of-three from maps a:b), the current map won with q, later maps with r. */
-export function matchWinProbability(a: number, b: number, q: number, r: number): number {
-  const future = (x: number, y: number): number => {
-    if (x >= 2) return 1
-    if (y >= 2) return 0
-    return r * future(x + 1, y) + (1 - r) * future(x, y + 1)
-  }
-  if (a >= 2) return 1
-  if (b >= 2) return 0
-  return q * future(a + 1, b) + (1 - q) * future(a, b + 1)
 }
 
 const TEAMS: readonly (readonly [string, string])[] = [
@@ -141,7 +155,7 @@ export class MatchScenario implements Scenario {
     this._now = options.startMs ?? DEFAULT_START_MS
     const rng = this._rng
     this._teams = rng.pick(TEAMS)
-    this._strength = rng.range(-0.4, 0.4)
+    this._strength = rng.range(-STRENGTH_RANGE, STRENGTH_RANGE)
     const [a, b] = this._teams
     const slugBase = `val-${short(a)}-${short(b)}-sim${options.seed >>> 0}`
     this._event = {
@@ -182,18 +196,23 @@ export class MatchScenario implements Scenario {
         map,
         fair: map === null ? matchWinProbability(0, 0, r, r) : r,
         closed: false,
+        open: map === null || map === 0,
         bias: 0,
         vacuum: 0,
-        flow: 0,
+        vacuumStart: false,
+        push: 0,
+        flowToken: 0,
+        flowBuys: true,
         flowSteps: 0,
+        widen: 0,
         makers: this._makeMakers(),
       }
       this._markets.push(market)
       for (const token of info.tokens) this._byToken.set(token, market)
       // Opening quotes are part of the initial book, not events.
-      for (const maker of market.makers) this._requote(market, maker, [])
+      if (market.open) for (const maker of market.makers) this._requote(market, maker, [])
     })
-    this._stepsToRoundEnd = this._roundSteps()
+    this._stepsToRoundEnd = this._steps(PRE_MATCH_MS) + this._roundSteps()
   }
 
   get done(): boolean {
@@ -262,13 +281,23 @@ export class MatchScenario implements Scenario {
   }
 
   private _roundSteps(): number {
-    return Math.round(this._rng.range(60_000, 110_000) / this.stepMs)
+    return this._steps(ROUND_MS)
+  }
+
+  private _steps(range: readonly [number, number]): number {
+    return Math.max(1, Math.round(this._rng.range(range[0], range[1]) / this.stepMs))
+  }
+
+  /** A log-normal order size in shares, at least 5 (the minimum order). */
+  private _size(shape: readonly [number, number]): number {
+    const shares = Math.round(shape[0] * Math.exp(shape[1] * this._rng.normal()))
+    return Math.min(MAX_ORDER_SHARES, Math.max(5, shares))
   }
 
   private _endRound(frames: SimFrame[]): void {
     const rng = this._rng
     this._roundNo++
-    this._strength += 0.08 * rng.normal()
+    this._strength += STRENGTH_DRIFT * rng.normal()
     const winner = rng.chance(sigmoid(this._strength)) ? 0 : 1
     this._rounds[winner]++
     const mapIndex = this._maps[0] + this._maps[1]
@@ -296,19 +325,41 @@ export class MatchScenario implements Scenario {
         }
       }
       this._refreshFair()
-      this._stepsToRoundEnd = this._roundSteps()
+      this._stepsToRoundEnd = this._steps(MAP_BREAK_MS) + this._roundSteps()
       for (const market of resolved) this._resolve(market, winner, frames)
+      const next = this._markets[mapIndex + 2]
+      if (!this._done && next !== undefined) this._open(next, frames)
     } else {
       this._refreshFair()
       this._stepsToRoundEnd = this._roundSteps()
     }
     for (const market of this._markets) {
-      if (market.closed) continue
+      if (market.closed || !market.open) continue
+      this._snipe(market, frames)
       const changes: WirePriceChange[] = []
       for (const maker of market.makers) this._requote(market, maker, changes)
       if (changes.length > 0) this._pushChanges(market, changes, frames)
     }
     if (!this._done && rng.chance(0.3)) this._crowdEpisode(winner)
+  }
+
+  /**
+   * Informed takers who saw the round end pick off the quotes it left stale, before the makers
+   * requote: one order buying the asks below the new fair value (or selling the bids above it).
+   */
+  private _snipe(market: SimMarket, frames: SimFrame[]): void {
+    const book = market.book.yesBook
+    const fairTicks = ((market.fair + market.bias) * 10_000) / TICK
+    const ask = book.bestAsk()
+    const bid = book.bestBid()
+    const buyLimit = (Math.ceil(fairTicks) - 1) * TICK
+    const sellLimit = (Math.floor(fairTicks) + 1) * TICK
+    const onNo = this._rng.chance(0.5)
+    if (ask !== null && ask <= buyLimit) {
+      this._take(market, true, onNo, this._size(INFORMED_SIZE), (buyLimit - ask) / TICK, frames)
+    } else if (bid !== null && bid >= sellLimit) {
+      this._take(market, false, onNo, this._size(INFORMED_SIZE), (bid - sellLimit) / TICK, frames)
+    }
   }
 
   private _refreshFair(): void {
@@ -349,28 +400,73 @@ export class MatchScenario implements Scenario {
     })
   }
 
+  /**
+   * Opens a later map's market: `new_market` to every custom-feature connection (subscribed or
+   * not, as the venue announces markets), then the makers' first quotes.
+   */
+  private _open(market: SimMarket, frames: SimFrame[]): void {
+    const info = market.info
+    market.open = true
+    const [a, b] = this._teams
+    frames.push({
+      assetIds: info.tokens,
+      customOnly: true,
+      toAll: true,
+      payload: {
+        event_type: 'new_market',
+        id: info.id,
+        question: info.question,
+        market: info.conditionId,
+        slug: info.slug,
+        description: `${info.groupItemTitle} of ${a} vs ${b}; resolves to the team that wins it.`,
+        assets_ids: info.tokens,
+        outcomes: info.outcomes,
+        event_message: {
+          id: this._event.id,
+          ticker: this._event.slug,
+          slug: this._event.slug,
+          title: this._event.title,
+          description: `${a} vs ${b}, best of three.`,
+        },
+        timestamp: String(this._now),
+        tags: ['esports', 'valorant'],
+        condition_id: info.conditionId,
+        active: true,
+        clob_token_ids: info.tokens,
+        sports_market_type: info.sportsMarketType,
+        line: '',
+        game_start_time: this._event.startTime,
+        order_price_min_tick_size: info.tickSize,
+        group_item_title: info.groupItemTitle,
+      },
+    })
+    const changes: WirePriceChange[] = []
+    for (const maker of market.makers) this._requote(market, maker, changes)
+    if (changes.length > 0) this._pushChanges(market, changes, frames)
+  }
+
   private _crowdEpisode(roundWinner: number): void {
     const rng = this._rng
     const moneyline = this._markets[0]!
     const type = rng.pick(['panic_sell', 'fomo_buy', 'liquidity_vacuum'] as const)
-    const loserToken = moneyline.info.tokens[1 - roundWinner]!
-    const winnerToken = moneyline.info.tokens[roundWinner]!
+    const loser = (1 - roundWinner) as 0 | 1
+    const winner = roundWinner as 0 | 1
     // +1 pushes the YES (team A) price up.
     const towardsA = roundWinner === 0 ? 1 : -1
     let assetId: string
-    if (type === 'panic_sell') {
-      assetId = loserToken
-      moneyline.bias = towardsA * rng.range(0.05, 0.12)
-      moneyline.flow = towardsA
-      moneyline.flowSteps = rng.int(6, 16)
-    } else if (type === 'fomo_buy') {
-      assetId = winnerToken
-      moneyline.bias = towardsA * rng.range(0.05, 0.12)
-      moneyline.flow = towardsA
-      moneyline.flowSteps = rng.int(6, 16)
-    } else {
+    if (type === 'liquidity_vacuum') {
       assetId = moneyline.info.tokens[0]
-      moneyline.vacuum = rng.int(10, 30)
+      moneyline.vacuum = rng.int(20, 80)
+      moneyline.vacuumStart = true
+    } else {
+      // Panic: the loser's holders sell the loser's token. FOMO: chasers buy the winner's.
+      const panic = type === 'panic_sell'
+      moneyline.flowToken = panic ? loser : winner
+      moneyline.flowBuys = !panic
+      assetId = moneyline.info.tokens[moneyline.flowToken]
+      moneyline.push = towardsA * rng.range(0.05, 0.12)
+      moneyline.flowSteps = rng.int(20, 60)
+      moneyline.widen = Math.max(moneyline.widen, rng.int(1, 4))
     }
     const label: SimLabel = {
       type,
@@ -384,34 +480,54 @@ export class MatchScenario implements Scenario {
   }
 
   private _stepMarket(market: SimMarket, frames: SimFrame[]): void {
-    if (market.closed) return
+    if (market.closed || !market.open) return
     const rng = this._rng
     const changes: WirePriceChange[] = []
     const wasVacuum = market.vacuum > 0
     if (market.vacuum > 0) market.vacuum--
-    if (Math.abs(market.bias) > 0.002) market.bias *= 0.93
+    // The crowd drags the quoted fair towards its push while it trades, then the push decays
+    // (half-life about 25 s) and the price reverts.
+    if (market.flowSteps > 0) market.bias += 0.15 * (market.push - market.bias)
+    else if (Math.abs(market.bias) > 0.002) market.bias *= 0.986
     else market.bias = 0
+    if (market.widen > 0 && rng.chance(0.04)) market.widen--
+    const kept = market.vacuum > 0 ? this._widestMaker(market) : -1
     for (let i = 0; i < market.makers.length; i++) {
       const maker = market.makers[i]!
-      const pulled = market.vacuum > 0 && i > 0
+      const pulled = market.vacuum > 0 && i !== kept
       if (pulled) {
         if (maker.quotes.length > 0) this._pull(market, maker, changes)
       } else if (
         (wasVacuum && market.vacuum === 0) ||
-        market.bias !== 0 ||
+        (market.vacuumStart && i === kept) ||
         rng.chance(maker.requote)
       ) {
         this._requote(market, maker, changes)
       }
     }
+    market.vacuumStart = false
     if (changes.length > 0) this._pushChanges(market, changes, frames)
-    const takerProbability = market.flowSteps > 0 ? 0.8 : 0.15
-    if (rng.chance(takerProbability)) {
-      let buyYes = rng.chance(0.5)
-      if (market.flowSteps > 0 && rng.chance(0.8)) buyYes = market.flow > 0
-      this._take(market, buyYes, frames)
+    if (market.flowSteps > 0) {
+      market.flowSteps--
+      if (rng.chance(CROWD_ORDER_PROBABILITY)) {
+        const onNo = market.flowToken === 1
+        // Buying NO is selling YES and the other way round.
+        const buyYes = onNo !== market.flowBuys
+        this._take(market, buyYes, onNo, this._size(CROWD_SIZE), CROWD_SWEEP_TICKS, frames)
+      }
     }
-    if (market.flowSteps > 0) market.flowSteps--
+    if (rng.chance(BACKGROUND_TAKER_PROBABILITY)) {
+      this._take(market, rng.chance(0.5), rng.chance(0.5), this._size(BACKGROUND_SIZE), 0, frames)
+    }
+  }
+
+  /** Index of the maker quoting widest: in a vacuum the tight makers pull first. */
+  private _widestMaker(market: SimMarket): number {
+    let best = 0
+    market.makers.forEach((maker, i) => {
+      if (maker.halfSpread > market.makers[best]!.halfSpread) best = i
+    })
+    return best
   }
 
   /**
@@ -442,76 +558,93 @@ export class MatchScenario implements Scenario {
     maker.quotes = []
   }
 
+  /** Moves a maker's ladder to the current fair, without a transient gap (maker-requote.ts). */
   private _requote(market: SimMarket, maker: Maker, out: WirePriceChange[]): void {
-    this._pull(market, maker, out)
-    const fair = Math.min(0.995, Math.max(0.005, market.fair + market.bias))
-    const center = Math.round((fair * 10_000) / TICK) * TICK
     const book = market.book.yesBook
+    // The maker's own old quotes do not cap its new ones.
+    const othersAsk = othersBest(book, maker.quotes, 'ask')
+    const othersBid = othersBest(book, maker.quotes, 'bid')
+    const fair = Math.min(0.995, Math.max(0.005, market.fair + market.bias))
+    // The tightest makers quote the ticks either side of the fair value: a one-tick market, as
+    // most in-play quotes of real Valorant match markets are (76 % of the polled quotes in
+    // pmus-esports-quotes-2026-07 are one cent wide).
+    const fairTicks = (fair * 10_000) / TICK
+    const below = Math.ceil(fairTicks) * TICK
+    const above = Math.floor(fairTicks) * TICK
+    // Makers back off after a shock; the one maker left in a vacuum quotes defensively.
+    const defensive = market.vacuum > 0 ? maker.halfSpread + 2 : 0
+    const halfSpread = maker.halfSpread + market.widen + defensive
+    const quotes: Quote[] = []
     for (let level = 0; level < maker.depth; level++) {
-      const offset = (maker.halfSpread + level * maker.gap) * TICK
+      const offset = (halfSpread + level * maker.gap) * TICK
       const size = Math.round(maker.size * (1 + 0.5 * level) * this._rng.range(0.7, 1.3)) * SHARE
       // Never cross the others' quotes: a stale level from an older fair caps the new one.
-      const bestAsk = book.bestAsk()
-      let bid = Math.min(center - offset, MAX_PRICE_QUOTED)
-      if (bestAsk !== null) bid = Math.min(bid, bestAsk - TICK)
-      if (bid >= MIN_PRICE) this._add(market, maker, 'bid', bid as PriceTicks, size, out)
-      const bestBid = book.bestBid()
-      let ask = Math.max(center + offset, MIN_PRICE)
-      if (bestBid !== null) ask = Math.max(ask, bestBid + TICK)
-      if (ask <= MAX_PRICE_QUOTED) this._add(market, maker, 'ask', ask as PriceTicks, size, out)
+      let bid = Math.min(below - offset, MAX_PRICE_QUOTED)
+      if (othersAsk !== null) bid = Math.min(bid, othersAsk - TICK)
+      if (bid >= MIN_PRICE) quotes.push({ side: 'bid', price: bid as PriceTicks, size })
+      let ask = Math.max(above + offset, MIN_PRICE)
+      if (othersBid !== null) ask = Math.max(ask, othersBid + TICK)
+      if (ask <= MAX_PRICE_QUOTED) quotes.push({ side: 'ask', price: ask as PriceTicks, size })
     }
+    for (const target of requoteTargets(book, maker.quotes, quotes)) {
+      out.push(...market.book.setYesLevel(target.side, target.price, target.size, this.now()))
+    }
+    maker.quotes = quotes
   }
 
-  private _add(
+  /**
+   * A taker order for `shares` that buys (or sells) YES, traded on the YES token or on the
+   * mirrored NO token. It fills level by level from the best, at most `sweepTicks` past it;
+   * each level filled is one trade print, then one `book` snapshot of the traded token.
+   */
+  private _take(
     market: SimMarket,
-    maker: Maker,
-    side: Side,
-    price: PriceTicks,
-    size: number,
-    out: WirePriceChange[],
+    buyYes: boolean,
+    onNo: boolean,
+    shares: number,
+    sweepTicks: number,
+    frames: SimFrame[],
   ): void {
-    const total = market.book.yesBook.sizeAt(side, price) + size
-    out.push(...market.book.setYesLevel(side, price, total as ShareMicros, this.now()))
-    maker.quotes.push({ side, price, size })
-  }
-
-  /** A taker buys (or sells) YES or the mirrored NO at the best level. */
-  private _take(market: SimMarket, buyYes: boolean, frames: SimFrame[]): void {
-    const rng = this._rng
     const book = market.book.yesBook
     // Buying YES lifts the YES ask; selling YES hits the YES bid.
     const side: Side = buyYes ? 'ask' : 'bid'
-    const best = buyYes ? book.bestAsk() : book.bestBid()
-    if (best === null) return
-    const available = book.sizeAt(side, best)
-    const wanted = rng.int(5, 400) * SHARE
-    const size = Math.min(wanted, available)
-    // Half the flow trades the NO token: buying NO is selling YES and the other way round.
-    const onNo = rng.chance(0.5)
-    const token = market.info.tokens[onNo ? 1 : 0]
-    const price = onNo ? complementPrice(best) : best
+    const first = buyYes ? book.bestAsk() : book.bestBid()
+    if (first === null) return
+    const token = market.info.tokens[onNo ? 1 : 0] as TokenId
     const takerSide = onNo !== buyYes ? 'BUY' : 'SELL'
-    market.book.noteTrade(token as TokenId, price)
-    const changes = market.book.setYesLevel(
-      side,
-      best,
-      (available - size) as ShareMicros,
-      this.now(),
-    )
-    this._pushChanges(market, changes, frames)
-    frames.push({
-      assetIds: [token],
-      payload: {
-        event_type: 'last_trade_price',
-        asset_id: token,
-        market: market.info.conditionId,
-        price: formatPrice(price),
-        side: takerSide,
-        size: formatSize(size as ShareMicros),
-        fee_rate_bps: '0',
-        timestamp: String(this._now),
-      },
-    })
+    let left = shares * SHARE
+    while (left > 0) {
+      const best = buyYes ? book.bestAsk() : book.bestBid()
+      if (best === null || Math.abs(best - first) > sweepTicks * TICK) break
+      const available = book.sizeAt(side, best)
+      const size = Math.min(left, available)
+      left -= size
+      const price = onNo ? complementPrice(best) : best
+      market.book.noteTrade(token, price)
+      const changes = market.book.setYesLevel(
+        side,
+        best,
+        (available - size) as ShareMicros,
+        this.now(),
+      )
+      this._pushChanges(market, changes, frames)
+      frames.push({
+        assetIds: [token],
+        payload: {
+          event_type: 'last_trade_price',
+          asset_id: token,
+          market: market.info.conditionId,
+          price: formatPrice(price),
+          side: takerSide,
+          size: formatSize(size as ShareMicros),
+          fee_rate_bps: '0',
+          timestamp: String(this._now),
+        },
+      })
+    }
+    // The venue follows a trade that changed the book with a fresh `book` for the traded token
+    // (protocol reference 2.3; the recorded burst in test/fixtures/polymarket ends with one).
+    frames.push({ assetIds: [token], payload: market.book.snapshot(token, this.now()) })
   }
 }
 

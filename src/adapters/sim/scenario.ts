@@ -16,6 +16,11 @@ export type SimFrame = {
   readonly raw?: string
   /** Sent only to connections with `custom_feature_enabled` (`market_resolved`, …). */
   readonly customOnly?: boolean
+  /**
+   * Sent to every eligible connection whatever assets it subscribed to: `new_market` announces
+   * tokens a client cannot have subscribed to yet.
+   */
+  readonly toAll?: boolean
 }
 
 /** A ground-truth crowd event, one NDJSON line in the labels file. */
