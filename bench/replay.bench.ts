@@ -30,6 +30,7 @@ import {
   timeFeed,
   timeLineParse,
   timeParseApply,
+  timeParseApplyBytes,
   timeParseApplyText,
   timeReadDecode,
   type EndToEnd,
@@ -149,8 +150,9 @@ async function main(): Promise<void> {
     await timeEndToEnd(dir)
 
     const decompress = await medianRun(() => timeDecompress(dir))
-    const readDecode = await medianRun(() => timeReadDecode(dir, false))
-    const readDecodeFull = await medianRun(() => timeReadDecode(dir, true))
+    const readDecode = await medianRun(() => timeReadDecode(dir, 'bytes'))
+    const readDecodeLazy = await medianRun(() => timeReadDecode(dir, 'lazy'))
+    const readDecodeFull = await medianRun(() => timeReadDecode(dir, 'decode'))
     const lineParse = await medianRun(() => timeLineParse(dir, LINE_PARSE_SAMPLE))
     const feed = await medianRun(() => timeFeed(dir))
     const ends: EndToEnd[] = []
@@ -164,8 +166,11 @@ async function main(): Promise<void> {
       throw new Error(`replay hit ${end.counters.parseErrors} parse errors on a valid capture`)
     }
     const parseApplyRuns = []
-    for (let r = 0; r < runs; r++) parseApplyRuns.push(await timeParseApplyText(frames))
+    for (let r = 0; r < runs; r++) parseApplyRuns.push(await timeParseApplyBytes(frames))
     const parseApplyMs = median(parseApplyRuns.map((r) => r.ms))
+    const parseApplyTextRuns = []
+    for (let r = 0; r < runs; r++) parseApplyTextRuns.push(await timeParseApplyText(frames))
+    const parseApplyTextMs = median(parseApplyTextRuns.map((r) => r.ms))
     const parseApplyValueRuns = []
     for (let r = 0; r < runs; r++) parseApplyValueRuns.push(await timeParseApply(frames))
     const parseApplyValueMs = median(parseApplyValueRuns.map((r) => r.ms))
@@ -194,10 +199,16 @@ async function main(): Promise<void> {
         perFrameUs(decompress.ms, n),
       ],
       [
-        '  stage: readCaptures lazy, no-op sink (read+gunzip+split+prefix scan)',
+        '  stage: readCaptures as bytes, no-op sink (read+gunzip+split+prefix scan)',
         formatCount(perSecond(n, readDecode.ms)),
         (readDecode.ms / 1000).toFixed(2),
         perFrameUs(readDecode.ms, n),
+      ],
+      [
+        '  (ref.) readCaptures lazy text (lines decoded to strings), no-op sink',
+        formatCount(perSecond(n, readDecodeLazy.ms)),
+        (readDecodeLazy.ms / 1000).toFixed(2),
+        perFrameUs(readDecodeLazy.ms, n),
       ],
       [
         '  (ref.) readCaptures decoding every line, no-op sink',
@@ -218,10 +229,16 @@ async function main(): Promise<void> {
         perFrameUs(feed.ms, n),
       ],
       [
-        `  stage: parse + apply alone, onFrameText (${formatCount(frames.length)} frame texts)`,
+        `  stage: parse + apply alone, onFrameBytes (${formatCount(frames.length)} frames as bytes)`,
         formatCount(perSecond(frames.length, parseApplyMs)),
         (parseApplyMs / 1000).toFixed(2),
         perFrameUs(parseApplyMs, frames.length),
+      ],
+      [
+        `  (ref.) parse + apply, onFrameText (${formatCount(frames.length)} frame texts)`,
+        formatCount(perSecond(frames.length, parseApplyTextMs)),
+        (parseApplyTextMs / 1000).toFixed(2),
+        perFrameUs(parseApplyTextMs, frames.length),
       ],
       [
         `  (ref.) parse + apply, onFrameValue (${formatCount(frames.length)} pre-decoded frames)`,
@@ -238,7 +255,26 @@ async function main(): Promise<void> {
         perFrameUs(cli.ms, n),
       ])
     }
-    log(renderTable(['what', 'frames/s', 'seconds', 'µs/frame'], rows))
+    // Main-thread busy time per frame: the stages that wait on gunzip's worker thread are
+    // busy for less than their wall time; synchronous stages are busy throughout.
+    const busyUs = (t: { ms: number; busyMs?: number }, count: number): string =>
+      perFrameUs(t.busyMs ?? t.ms, count)
+    const endBusyMs = median(ends.map((e) => e.busyMs ?? e.ms))
+    const busy = [
+      perFrameUs(endBusyMs, n),
+      busyUs(decompress, n),
+      busyUs(readDecode, n),
+      busyUs(readDecodeLazy, n),
+      busyUs(readDecodeFull, n),
+      busyUs(lineParse, lineParse.frames),
+      busyUs(feed, n),
+      perFrameUs(parseApplyMs, frames.length),
+      perFrameUs(parseApplyTextMs, frames.length),
+      perFrameUs(parseApplyValueMs, frames.length),
+      '-',
+    ]
+    const table = rows.map((row, k) => [...row, busy[k] ?? '-'])
+    log(renderTable(['what', 'frames/s', 'seconds', 'µs/frame', 'main busy µs/frame'], table))
     log()
     log(
       `every row but the CLI (one run) is the median of ${runs} runs; end to end: ${ends.map((e) => formatCount(perSecond(n, e.ms))).join(', ')} frames/s; ` +
@@ -254,22 +290,25 @@ async function main(): Promise<void> {
     const us = (ms: number, count: number): number => (ms * 1000) / count
     const endUs = us(endMs, n)
     const lineUs = us(lineParse.ms, lineParse.frames)
-    const readUs = us(readDecode.ms, n)
-    const feedUs = us(feed.ms, n)
+    const readUs = us(readDecode.busyMs ?? readDecode.ms, n)
+    const feedUs = us(feed.busyMs ?? feed.ms, n)
+    const endBusyUs = us(endBusyMs, n)
     const applyUs = us(parseApplyMs, frames.length)
-    log(`where the time goes, main thread, µs per frame (end to end ${endUs.toFixed(2)}):`)
     log(
-      `  read + lazy decode                   ${readUs.toFixed(2)}  (file reads, gunzip callbacks, utf8, line split, prefix scan, record objects)`,
+      `where the time goes, main thread busy, µs per frame (end to end ${endUs.toFixed(2)} wall, ${endBusyUs.toFixed(2)} busy):`,
     )
-    log(`  feed frame objects                   ${Math.max(0, feedUs - readUs).toFixed(2)}`)
     log(
-      `  parse + apply                        ${applyUs.toFixed(2)}  (measured alone; end to end minus feed: ${(endUs - feedUs).toFixed(2)})`,
+      `  read as bytes                        ${readUs.toFixed(2)}  (file reads, gunzip callbacks, line split, prefix scan)`,
+    )
+    log(`  feed                                 ${Math.max(0, feedUs - readUs).toFixed(2)}`)
+    log(
+      `  parse + apply                        ${applyUs.toFixed(2)}  (measured alone; end-to-end busy minus feed: ${(endBusyUs - feedUs).toFixed(2)})`,
     )
     log(
       `  gunzip                               ${us(decompress.ms, n).toFixed(2)}  (on a worker thread, overlapped)`,
     )
     log(
-      `  not paid any more: JSON.parse of the capture line ${lineUs.toFixed(2)}; full decode of every line ${us(readDecodeFull.ms, n).toFixed(2)} vs lazy ${readUs.toFixed(2)}`,
+      `  not paid any more: JSON.parse of the capture line ${lineUs.toFixed(2)}; full decode of every line ${us(readDecodeFull.ms, n).toFixed(2)}, lazy text ${us(readDecodeLazy.ms, n).toFixed(2)}, vs bytes ${readUs.toFixed(2)}`,
     )
     const endRate = perSecond(n, endMs)
     log()
@@ -287,11 +326,18 @@ async function main(): Promise<void> {
         stages_frames_per_s: {
           gunzip_sync: Math.round(perSecond(n, decompress.ms)),
           read_decode: Math.round(perSecond(n, readDecode.ms)),
+          read_decode_lazy_text: Math.round(perSecond(n, readDecodeLazy.ms)),
           read_decode_full: Math.round(perSecond(n, readDecodeFull.ms)),
           line_json_parse: Math.round(perSecond(lineParse.frames, lineParse.ms)),
           feed: Math.round(perSecond(n, feed.ms)),
           parse_apply: Math.round(perSecond(frames.length, parseApplyMs)),
+          parse_apply_text: Math.round(perSecond(frames.length, parseApplyTextMs)),
           parse_apply_value: Math.round(perSecond(frames.length, parseApplyValueMs)),
+        },
+        main_busy_us_per_frame: {
+          end_to_end: Number(endBusyUs.toFixed(3)),
+          read_decode: Number(readUs.toFixed(3)),
+          feed: Number(feedUs.toFixed(3)),
         },
         cli_frames_per_s: cli === null ? null : Math.round(perSecond(n, cli.ms)),
         runs,

@@ -218,4 +218,44 @@ describe('MarketData', () => {
     expect(errors).toEqual(['bad'])
     expect(md.books.size).toBe(0)
   })
+
+  test("onFrameBytes uses the parser's bytes entry when it has one", () => {
+    const ranges: string[] = []
+    const parser = {
+      ...noParser,
+      parseBytes: (bytes: Uint8Array, start: number, end: number): ParseResult => {
+        ranges.push(`${bytes.length}:${start}-${end}`)
+        return {
+          events: [priceChange([change(YES, 'bid', 4600, 7, 4600, 4700)])],
+          errors: [],
+          ignored: false,
+        }
+      },
+    }
+    const md = new MarketData(parser)
+    md.onFrameBytes(new Uint8Array(10), 2, 7, META)
+    expect(ranges).toEqual(['10:2-7'])
+    expect(md.counters).toMatchObject({ frames: 1, events: 1, levelChanges: 1 })
+  })
+
+  test('onFrameBytes decodes UTF-8 for a parser without a bytes entry', () => {
+    const texts: string[] = []
+    const parser = {
+      ...noParser,
+      parseText: (text: string): ParseResult => {
+        texts.push(text)
+        return { events: [], errors: [], ignored: true }
+      },
+    }
+    const md = new MarketData(parser)
+    const bytes = new TextEncoder().encode('xx{"q":"€"}yy')
+    md.onFrameBytes(bytes, 2, bytes.length - 2, META)
+    // Invalid UTF-8 (a cut multi-byte character) becomes U+FFFD, as Buffer#toString does.
+    md.onFrameBytes(bytes, 2, 9, META)
+    // A byte order mark stays in the text, as it would in text decoded by the reader.
+    const marked = new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d])
+    md.onFrameBytes(marked, 0, marked.length, META)
+    expect(texts).toEqual(['{"q":"€"}', '{"q":"\uFFFD', '\uFEFF{}'])
+    expect(md.counters).toMatchObject({ frames: 3, ignoredFrames: 3 })
+  })
 })

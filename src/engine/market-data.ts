@@ -87,7 +87,19 @@ export type MarketDataListener = {
 export type FrameParser = {
   parseText(text: string): ParseResult
   parseValue(value: unknown, rawText: string): ParseResult
+  /**
+   * Optional: a frame held as UTF-8 bytes, `bytes[start, end)`; must give what `parseText`
+   * gives for the decoded text. Without it, {@link MarketData.onFrameBytes} decodes the bytes
+   * and calls `parseText`.
+   */
+  parseBytes?(bytes: Uint8Array, start: number, end: number): ParseResult
 }
+
+/**
+ * Decoder for parsers without `parseBytes`, decoding as `Buffer#toString` does: invalid UTF-8
+ * becomes U+FFFD and a leading byte order mark is kept, not dropped.
+ */
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
 const DEFAULT_TICK = 100 as TickSize
 
@@ -144,6 +156,21 @@ export class MarketData {
   /** A frame already decoded from JSON (capture replay decodes each line once). */
   onFrameValue(value: unknown, rawText: string, meta: FrameMeta): void {
     this._onParsed(this._parser.parseValue(value, rawText), meta)
+  }
+
+  /**
+   * A frame held as UTF-8 bytes, `bytes[start, end)` (capture replay hands over the
+   * decompressed data without decoding each line). Same result as `onFrameText` on the decoded
+   * text; the bytes are read during the call only.
+   */
+  onFrameBytes(bytes: Uint8Array, start: number, end: number, meta: FrameMeta): void {
+    const parser = this._parser
+    this._onParsed(
+      parser.parseBytes === undefined
+        ? parser.parseText(UTF8.decode(bytes.subarray(start, end)))
+        : parser.parseBytes(bytes, start, end),
+      meta,
+    )
   }
 
   /** Applies one parsed event. Public so tests and simulators can feed events directly. */

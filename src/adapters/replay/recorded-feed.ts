@@ -4,7 +4,9 @@
  * - a tiltmeter capture file (plain or gzip) or a directory of them (merged in time order);
  * - a JSON array of raw venue frames, or a single raw frame object (pretty-printed or not);
  * - NDJSON of raw venue frames (plain or gzip).
- * Frames go to `onFrame` in order with their receive time; capture markers go to `onMarker`.
+ * Frames go to `onFrame` in order with their receive time (or, when the visitor has
+ * `onFrameBytes`, capture frames in the writer's layout go there as bytes); capture markers go
+ * to `onMarker`.
  */
 import { readFile, stat } from 'node:fs/promises'
 import { gunzipSync } from 'node:zlib'
@@ -34,6 +36,13 @@ export type FeedFrame = {
 
 export type FeedVisitor = {
   onFrame(frame: FeedFrame): void
+  /**
+   * Optional: capture frames laid out as the capture writer writes them come here instead of
+   * to `onFrame`, as the UTF-8 bytes of the frame text (`bytes[start, end)`, valid during the
+   * call only), without being decoded to a string. Every other frame still goes to `onFrame`,
+   * in the same order. For consumers that parse bytes (`MarketData.onFrameBytes`).
+   */
+  onFrameBytes?(bytes: Uint8Array, start: number, end: number, tLocal: number, conn: string): void
   onMarker?(marker: CaptureMarker): void
   onWarning?(message: string): void
   /** Bytes of input consumed so far out of the total, for progress bars. */
@@ -255,6 +264,7 @@ export async function readRecordings(
   if (captureFiles.length > 0) {
     let totalBytes = 0
     for (const file of captureFiles) totalBytes += (await stat(file)).size
+    const onFrameBytes = visitor.onFrameBytes?.bind(visitor)
     await readCaptures(
       captureFiles,
       (record: CaptureRecord) => {
@@ -271,6 +281,13 @@ export async function readRecordings(
         onWarning: (w) => onWarning(typeof w === 'string' ? w : w.message),
         onProgress: (done: number) => visitor.onProgress?.(done, totalBytes),
         decodeValues: false,
+        onFrameBytes:
+          onFrameBytes === undefined
+            ? undefined
+            : (bytes, start, end, tLocal, _mono, conn) => {
+                frames++
+                onFrameBytes(bytes, start, end, tLocal, conn)
+              },
       },
     )
   }

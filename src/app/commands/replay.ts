@@ -111,6 +111,12 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       if (frame.value === undefined) market.onFrameText(frame.raw, meta)
       else market.onFrameValue(frame.value, frame.raw, meta)
     },
+    // Without frame output, capture frames reach the parser as bytes, never decoded to text.
+    onFrameBytes:
+      options.emit === 'frames'
+        ? undefined
+        : (bytes, start, end, tLocal, conn) =>
+            market.onFrameBytes(bytes, start, end, { tLocal, conn }),
     onWarning: (message) => report(`warning: ${message}`),
     onProgress: (done, total) => bar.update(done, total, `${market.counters.frames} frames`),
   })

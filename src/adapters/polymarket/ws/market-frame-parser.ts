@@ -1,8 +1,9 @@
 /** The Polymarket market-channel parser as the engine's `FrameParser` port. */
 import type { FrameParser } from '../../../engine/market-data.js'
-import { parseMarketFrame, parseMarketValue } from './parse.js'
+import { parseMarketBytes, parseMarketFrame, parseMarketValue } from './parse.js'
 
 export const polymarketFrameParser: FrameParser = {
   parseText: parseMarketFrame,
   parseValue: parseMarketValue,
+  parseBytes: parseMarketBytes,
 }

@@ -12,8 +12,13 @@ import {
 } from '../../../domain/units.js'
 import { detectInput } from '../../importers/detect.js'
 import { readNhlTicks, synthesizeNhlFrames } from '../../importers/nhl-parquet.js'
-import { parseMarketFrame, parseMarketFrameSlow, type ParseResult } from './parse.js'
-import { scaledInRange, scanPriceChange } from './scan-price-change.js'
+import {
+  parseMarketBytes,
+  parseMarketFrame,
+  parseMarketFrameSlow,
+  type ParseResult,
+} from './parse.js'
+import { scaledInRange, scanPriceChange, scanPriceChangeBytes } from './scan-price-change.js'
 
 const FIXTURES = new URL('../../../../test/fixtures/polymarket/', import.meta.url)
 const NHL_DIR = new URL(
@@ -30,12 +35,45 @@ function comparable(result: ParseResult): unknown {
   }
 }
 
-/** The scanner path and the JSON.parse path agree on `text`, deeply and in key order. */
+/**
+ * Bytes set around a frame in a larger buffer: quotes, braces and digits, so a scanner reading
+ * past either end of its range would find plausible text there and give itself away.
+ */
+const JUNK = Buffer.from('"}]0,:" 9')
+
+/** `bytes` placed at `before` into a buffer with `after` junk bytes following it. */
+function inBuffer(bytes: Uint8Array, before: number, after: number) {
+  const buffer = Buffer.alloc(before + bytes.length + after)
+  for (let k = 0; k < buffer.length; k++) buffer[k] = JUNK[k % JUNK.length] as number
+  buffer.set(bytes, before)
+  return { buffer, start: before, end: before + bytes.length }
+}
+
+/** The bytes path agrees with the JSON.parse path on the text the bytes decode to. */
+function expectBytesSameAsSlow(bytes: Uint8Array, before = 3, after = 5): ParseResult {
+  const { buffer, start, end } = inBuffer(bytes, before, after)
+  const text = Buffer.from(bytes).toString('utf8')
+  const fromBytes = parseMarketBytes(buffer, start, end)
+  const slow = parseMarketFrameSlow(text)
+  expect(comparable(fromBytes)).toEqual(comparable(slow))
+  expect(fromBytes.events).toEqual(slow.events)
+  // A plain Uint8Array (not a Buffer) gives the same.
+  const plain = new Uint8Array(buffer)
+  expect(comparable(parseMarketBytes(plain, start, end))).toEqual(comparable(slow))
+  return fromBytes
+}
+
+/**
+ * The scanner path and the JSON.parse path agree on `text`, deeply and in key order; and so
+ * does the bytes path on the text's UTF-8 (a lone surrogate is encoded as U+FFFD, so the bytes
+ * are compared with the text they decode to).
+ */
 function expectSameAsSlow(text: string): ParseResult {
   const fast = parseMarketFrame(text)
   const slow = parseMarketFrameSlow(text)
   expect(comparable(fast)).toEqual(comparable(slow))
   expect(fast.events).toEqual(slow.events)
+  expectBytesSameAsSlow(Buffer.from(text, 'utf8'))
   return fast
 }
 
@@ -101,7 +139,30 @@ function withOdd(valid: fc.Arbitrary<Json>, oddRate: number): fc.Arbitrary<Json>
   )
 }
 
-function arbEntryFields(oddRate: number): fc.Arbitrary<Field[]> {
+/** Keys in the order the venue writes them; other keys after them. */
+const VENUE_ORDER = [
+  'event_type',
+  'market',
+  'timestamp',
+  'price_changes',
+  'asset_id',
+  'price',
+  'size',
+  'side',
+  'hash',
+  'best_bid',
+  'best_ask',
+]
+
+function inVenueOrder(fields: Field[]): fc.Arbitrary<Field[]> {
+  const rank = (key: string): number => {
+    const at = VENUE_ORDER.indexOf(key)
+    return at < 0 ? VENUE_ORDER.length : at
+  }
+  return fc.constant([...fields].sort((a, b) => rank(a[0]) - rank(b[0])))
+}
+
+function arbEntryFields(oddRate: number, ordered = false): fc.Arbitrary<Field[]> {
   const required: fc.Arbitrary<Field>[] = [
     withOdd(arbAssetId.map(str), oddRate).map((v) => ['asset_id', v] as const),
     withOdd(arbPriceText.map(str), oddRate).map((v) => ['price', v] as const),
@@ -126,12 +187,13 @@ function arbEntryFields(oddRate: number): fc.Arbitrary<Field[]> {
       const fields: Field[] = [...req, ...opt.filter((f): f is Field => f !== undefined)]
       // Occasionally leave out a required field; the general parser names it.
       if (oddRate > 0 && dropOne) fields.splice(0, 1)
+      if (ordered) return inVenueOrder(fields)
       return fc.shuffledSubarray(fields, { minLength: fields.length, maxLength: fields.length })
     })
 }
 
-function arbFrameFields(oddRate: number, space = arbSpace): fc.Arbitrary<Field[]> {
-  const entries = fc.array(arbEntryFields(oddRate), { maxLength: 12 })
+function arbFrameFields(oddRate: number, space = arbSpace, ordered = false): fc.Arbitrary<Field[]> {
+  const entries = fc.array(arbEntryFields(oddRate, ordered), { maxLength: 12 })
   return fc
     .tuple(
       withOdd(fc.constant(str('price_change')), oddRate / 2),
@@ -155,6 +217,7 @@ function arbFrameFields(oddRate: number, space = arbSpace): fc.Arbitrary<Field[]
         ['price_changes', changes],
       ]
       if (extra !== undefined) fields.push(['note', extra])
+      if (ordered) return inVenueOrder(fields)
       return fc.shuffledSubarray(fields, { minLength: fields.length, maxLength: fields.length })
     })
 }
@@ -188,6 +251,14 @@ const arbOddFrame = fc
     let s = 0
     return objectText(fields, () => spaces[s++ % spaces.length] as string)
   })
+
+/**
+ * Frames with every key in the venue's order and no spaces, as the venue sends them (the
+ * scanner reads that layout one comparison per key), some with odd values.
+ */
+const arbVenueOrderFrame = fc
+  .tuple(arbFrameFields(0.05, fc.constant(''), true), fc.constant(''))
+  .map(([fields]) => objectText(fields, () => ''))
 
 const arbSpacedFrame = fc
   .tuple(arbFrameFields(0), fc.array(arbSpace, { minLength: 16, maxLength: 16 }))
@@ -336,6 +407,20 @@ describe('scanPriceChange', () => {
     expect(handled).toBeLessThan(runs)
   })
 
+  test("frames in the venue's key order, also odd and mutated, give the same result", () => {
+    let handled = 0
+    fc.assert(
+      fc.property(arbVenueOrderFrame, fc.array(arbMutation, { maxLength: 2 }), (text, ms) => {
+        let edited = text
+        for (const m of ms) edited = mutate(edited, m)
+        if (scanPriceChange(edited) !== null) handled++
+        expectSameAsSlow(edited)
+      }),
+      { numRuns: 3000 },
+    )
+    expect(handled).toBeGreaterThan(100)
+  })
+
   test('frames with any JSON whitespace give the same result', () => {
     fc.assert(
       fc.property(arbSpacedFrame, (text) => {
@@ -460,6 +545,107 @@ describe('scanPriceChange', () => {
   })
 })
 
+/** Byte-level edits: cut anywhere (also inside a multi-byte character), insert, overwrite. */
+const arbByteEdit = fc.oneof(
+  fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.oneof(
+      fc.constantFrom('é', '€', '😀', '\u00a0', '"', '\\', '\n').map((t) => Buffer.from(t)),
+      fc
+        .constantFrom([0xff], [0xc3], [0xe2, 0x82], [0x80], [0xf0, 0x9f, 0x98])
+        .map((b) => Buffer.from(b)),
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    at: fc.nat(),
+    byte: fc.integer({ min: 0, max: 255 }),
+  }),
+)
+
+type ByteEdit = typeof arbByteEdit extends fc.Arbitrary<infer E> ? E : never
+
+function editBytes(bytes: Buffer, e: ByteEdit): Buffer {
+  const at = bytes.length === 0 ? 0 : e.at % (bytes.length + 1)
+  switch (e.kind) {
+    case 'cut':
+      return bytes.subarray(0, at)
+    case 'insert':
+      return Buffer.concat([bytes.subarray(0, at), e.bytes, bytes.subarray(at)])
+    case 'set': {
+      const copy = Buffer.from(bytes)
+      if (at < copy.length) copy[at] = e.byte
+      return copy
+    }
+  }
+}
+
+describe('parseMarketBytes (frames read in place from UTF-8 bytes)', () => {
+  test('reads every valid generated frame with the scanner, in any range of a larger buffer', () => {
+    fc.assert(
+      fc.property(
+        arbValidFrame,
+        fc.nat({ max: 20 }),
+        fc.nat({ max: 20 }),
+        (text, before, after) => {
+          const { buffer, start, end } = inBuffer(Buffer.from(text), before, after)
+          expect(scanPriceChangeBytes(buffer, start, end)).toEqual(scanPriceChange(text))
+          expect(scanPriceChangeBytes(buffer, start, end)).not.toBeNull()
+          expectBytesSameAsSlow(Buffer.from(text), before, after)
+        },
+      ),
+      { numRuns: 1000 },
+    )
+  })
+
+  test('byte-edited frames (torn, multi-byte UTF-8, invalid UTF-8) give the same result', () => {
+    let handled = 0
+    fc.assert(
+      fc.property(
+        arbValidFrame,
+        fc.array(arbByteEdit, { minLength: 1, maxLength: 3 }),
+        (text, edits) => {
+          let bytes: Buffer = Buffer.from(text)
+          for (const e of edits) bytes = editBytes(bytes, e)
+          if (scanPriceChangeBytes(bytes, 0, bytes.length) !== null) handled++
+          expectBytesSameAsSlow(bytes)
+        },
+      ),
+      { numRuns: 3000 },
+    )
+    expect(handled).toBeGreaterThan(0)
+  })
+
+  test('arbitrary bytes give the same result and never throw', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 60 }), (bytes) => {
+        expectBytesSameAsSlow(bytes)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  test.each([
+    ['a non-ASCII asset id', 'é'],
+    ['an invalid UTF-8 byte in an asset id', '\xff'],
+  ])('leaves %s to the general parser', (_name, id) => {
+    const text = `{"event_type":"price_change","market":"a","timestamp":"1","price_changes":[{"asset_id":"${id}","price":"0.5","size":"1","side":"BUY"}]}`
+    const bytes = Buffer.from(text, id === '\xff' ? 'latin1' : 'utf8')
+    expect(scanPriceChangeBytes(bytes, 0, bytes.length)).toBeNull()
+    expect(expectBytesSameAsSlow(bytes).events).toHaveLength(1)
+  })
+
+  test('a frame torn inside a multi-byte character is reported as the text path reports it', () => {
+    const bytes = Buffer.from('{"event_type":"price_change","market":"€')
+    const torn = bytes.subarray(0, bytes.length - 1)
+    const result = expectBytesSameAsSlow(torn)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]?.message).toContain('not valid JSON')
+  })
+})
+
 describe('asset id strings', () => {
   const frameWith = (id: string): string =>
     `{"event_type":"price_change","market":"m","timestamp":"1","price_changes":[{"asset_id":"${id}","price":"0.5","size":"1","side":"BUY"}]}`
@@ -470,6 +656,16 @@ describe('asset id strings', () => {
     const second = scanPriceChange(frameWith(id))?.changes[0]?.assetId
     expect(first).toBe(id)
     expect(Object.is(first, second)).toBe(true)
+  })
+
+  test('the text and bytes paths share one string per id', () => {
+    const id = '2406995029551059086400212112675844109617441931749954786886358355833305961028'
+    const text = frameWith(id)
+    const fromText = scanPriceChange(text)?.changes[0]?.assetId
+    const bytes = Buffer.from(text)
+    const fromBytes = scanPriceChangeBytes(bytes, 0, bytes.length)?.changes[0]?.assetId
+    expect(fromBytes).toBe(id)
+    expect(Object.is(fromText, fromBytes)).toBe(true)
   })
 
   test('many different ids, sharing cache slots, each come back as written', () => {
@@ -525,8 +721,16 @@ describe('scanner against the general parser on real data', () => {
         if (scanPriceChange(frame.raw) !== null) scanned++
         const fast = parseMarketFrame(frame.raw)
         const slow = parseMarketFrameSlow(frame.raw)
+        const bytes = Buffer.from(frame.raw)
+        const fromBytes = parseMarketBytes(bytes, 0, bytes.length)
         // Checked with plain comparisons first: toEqual on 139,000 frames is slow.
-        if (JSON.stringify(fast.events) !== JSON.stringify(slow.events) || fast.errors.length > 0) {
+        const expected = JSON.stringify(slow.events)
+        if (
+          JSON.stringify(fast.events) !== expected ||
+          JSON.stringify(fromBytes.events) !== expected ||
+          fast.errors.length > 0 ||
+          fromBytes.errors.length > 0
+        ) {
           expectSameAsSlow(frame.raw)
           expect(fast.errors).toEqual([])
         }

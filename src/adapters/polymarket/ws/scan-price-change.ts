@@ -13,12 +13,15 @@
  * reject, trailing text) returns null, and the caller hands the frame to the general parser,
  * which then decides, with its own messages. So the scanner never decides about bad input.
  *
- * Speed: the text is first copied into a reused byte buffer (one native UTF-8 write; for ASCII
- * text byte positions equal character positions) and scanned there, because reading a byte
- * array costs a fraction of `String.prototype.charCodeAt` per character. Asset and market ids
- * come from a small cache of recent ids, so the maps keyed by asset id see the same string
- * objects frame after frame (hash already computed). The buffer and the cache are module
- * state: the scanner is synchronous and never re-entered.
+ * Speed: it reads bytes. {@link scanPriceChangeBytes} reads UTF-8 in place (capture replay
+ * hands over the decompressed data); {@link scanPriceChange} first copies the text into a reused
+ * byte buffer (one native UTF-8 write; for ASCII text byte positions equal character positions),
+ * because reading a byte array costs a fraction of `String.prototype.charCodeAt` per
+ * character. Keys in the venue's order are matched in one comparison each, four bytes at a
+ * time. Asset and market ids come from a small cache of recent ids, so the maps keyed by asset
+ * id see the same string objects frame after frame (hash already computed). The byte-level
+ * readers are in `scan-bytes.ts`. The buffer and the cache are module state: the scanner is
+ * synchronous and never re-entered.
  */
 import type { LevelChange, PriceChange } from '../../../domain/book/book-events.js'
 import type { MarketId, Side, TokenId } from '../../../domain/market.js'
@@ -32,13 +35,23 @@ import {
   type PriceTicks,
   type ShareMicros,
 } from '../../../domain/units.js'
+import {
+  decimalEndAt,
+  EMPTY_DECIMAL,
+  idEnd,
+  matchesWordKey,
+  readDecimal,
+  readId,
+  useView,
+  wordKey,
+  type WordKey,
+} from './scan-bytes.js'
+
+export { scaledInRange } from './scan-bytes.js'
 
 const CHAR_SPACE = 32
 const CHAR_QUOTE = 34
 const CHAR_COMMA = 44
-const CHAR_DOT = 46
-const CHAR_0 = 48
-const CHAR_9 = 57
 const CHAR_COLON = 58
 const CHAR_OPEN_BRACKET = 91
 const CHAR_CLOSE_BRACKET = 93
@@ -54,6 +67,8 @@ const CHAR_T = 116
 const CHAR_Z = 122
 
 const CHAR_BACKSLASH = 92
+/** Bytes above this are parts of multi-byte UTF-8 sequences: left to the general parser. */
+const CHAR_ASCII_LAST = 127
 
 /** Bytes of a key or literal, with its closing quote, for comparison against the buffer. */
 function quoted(word: string): Uint8Array {
@@ -97,6 +112,49 @@ const SEEN_OTHER = 64
 const SEEN_REQUIRED_ENTRY = SEEN_ASSET_ID | SEEN_PRICE | SEEN_SIZE | SEEN_SIDE
 
 /**
+ * Event keys in the order the venue writes them, each as `"key":`, with the field it names;
+ * an event in that order is read one comparison per key. Any other order or spacing takes the
+ * general key reading, with the same result.
+ */
+const EVENT_KEYS_IN_ORDER: readonly WordKey[] = [
+  'event_type',
+  'market',
+  'timestamp',
+  'price_changes',
+].map((key) => wordKey(`"${key}":`))
+const EVENT_BITS_IN_ORDER: readonly number[] = [
+  SEEN_EVENT_TYPE,
+  SEEN_MARKET,
+  SEEN_TIMESTAMP,
+  SEEN_PRICE_CHANGES,
+]
+const EVENT_KEY_COUNT = EVENT_KEYS_IN_ORDER.length
+
+/**
+ * Entry keys in the order the venue writes them, each as `"key":"` (up to the opening quote of
+ * its value), with the field it names; as for the event keys above.
+ */
+const ENTRY_KEYS_IN_ORDER: readonly WordKey[] = [
+  'asset_id',
+  'price',
+  'size',
+  'side',
+  'hash',
+  'best_bid',
+  'best_ask',
+].map((key) => wordKey(`"${key}":"`))
+const ENTRY_BITS_IN_ORDER: readonly number[] = [
+  SEEN_ASSET_ID,
+  SEEN_PRICE,
+  SEEN_SIZE,
+  SEEN_SIDE,
+  SEEN_OTHER,
+  SEEN_BEST_BID,
+  SEEN_BEST_ASK,
+]
+const ENTRY_KEY_COUNT = ENTRY_KEYS_IN_ORDER.length
+
+/**
  * Reads `text` as one current-shape `price_change` event. Returns the event, or null when the
  * text is anything else or anything the scanner does not read with certainty (the caller then
  * uses the general parser). Never throws for any string.
@@ -108,21 +166,49 @@ export function scanPriceChange(text: string): PriceChange | null {
   if (length * 3 > bytes.length) bytes = Buffer.allocUnsafe(length * 3)
   // More bytes than characters: the text is not ASCII, and positions would not line up.
   if (bytes.write(text, 0, 'utf8') !== length) return null
-  const b = bytes
-  let i = skipSpace(b, 1, length)
+  return scanPriceChangeBytes(bytes, 0, length)
+}
+
+/**
+ * {@link scanPriceChange} for UTF-8 bytes: reads `b[start, end)` in place, without decoding it
+ * to a string. Yields exactly what {@link scanPriceChange} yields for the decoded text; any
+ * byte outside ASCII makes it return null (the caller then decodes the bytes and takes the
+ * general path), so the ids it returns are always the text's own characters. Never throws.
+ */
+export function scanPriceChangeBytes(
+  b: Uint8Array,
+  start: number,
+  end: number,
+): PriceChange | null {
+  if (end - start < 2 || b[start] !== CHAR_OPEN_BRACE) return null
+  useView(b)
+  const length = end
+  let i = skipSpace(b, start + 1, length)
   let seen = 0
   let market = ''
   let tsVenue = 0
   let changes: LevelChange[] | null = null
+  // Position in the venue's key order while the event follows it.
+  let next = 0
   for (;;) {
-    if (i >= length || b[i] !== CHAR_QUOTE) return null
-    const keyStart = i + 1
-    const bit = eventKeyBit(b, keyStart, length)
-    const keyEnd = bit === 0 ? plainStringEnd(b, keyStart, length) : keyStart + keyLength
-    if (keyEnd < 0) return null
-    i = skipSpace(b, keyEnd + 1, length)
-    if (i >= length || b[i] !== CHAR_COLON) return null
-    i = skipSpace(b, i + 1, length)
+    let bit: number
+    const predicted = next < EVENT_KEY_COUNT ? EVENT_KEYS_IN_ORDER[next] : undefined
+    if (predicted !== undefined && matchesWordKey(b, i, length, predicted)) {
+      bit = EVENT_BITS_IN_ORDER[next] as number
+      i += predicted.bytes.length
+      next++
+    } else {
+      next = EVENT_KEY_COUNT
+      if (i >= length || b[i] !== CHAR_QUOTE) return null
+      const keyStart = i + 1
+      bit = eventKeyBit(b, keyStart, length)
+      const keyEnd = bit === 0 ? plainStringEnd(b, keyStart, length) : keyStart + keyLength
+      if (keyEnd < 0) return null
+      i = skipSpace(b, keyEnd + 1, length)
+      if (i >= length || b[i] !== CHAR_COLON) return null
+      i++
+    }
+    i = skipSpace(b, i, length)
     if ((seen & bit) !== 0) return null
     seen |= bit
     if (bit === SEEN_PRICE_CHANGES) {
@@ -139,10 +225,9 @@ export function scanPriceChange(text: string): PriceChange | null {
         end = start + VALUE_PRICE_CHANGE.length - 1
       } else if (bit === SEEN_TIMESTAMP) {
         // The general parser reads it with parseEpochMs: digits, scale 1, no decimals kept.
-        end = decimalEnd(b, start, length)
-        if (end < 0) return null
-        tsVenue = scaledInBytes(b, start, end, 0, 1)
+        tsVenue = readDecimal(b, start, length, 0, 1)
         if (tsVenue < 0) return null
+        end = decimalEndAt
       } else {
         if (bit === SEEN_MARKET) {
           const id = readId(b, start, length)
@@ -208,18 +293,31 @@ function readEntry(b: Uint8Array, from: number, length: number, out: LevelChange
   let size = 0
   let bestBid: number | null = null
   let bestAsk: number | null = null
+  // Position in the venue's key order while the entry follows it.
+  let next = 0
   for (;;) {
-    if (i >= length || b[i] !== CHAR_QUOTE) return NOT_HANDLED
-    const keyStart = i + 1
-    const bit = entryKeyBit(b, keyStart, length)
-    // A known key was matched with its closing quote; any other is read to its end.
-    const keyEnd = bit === SEEN_OTHER ? plainStringEnd(b, keyStart, length) : keyStart + keyLength
-    if (keyEnd < 0) return NOT_HANDLED
-    i = skipSpace(b, keyEnd + 1, length)
-    if (i >= length || b[i] !== CHAR_COLON) return NOT_HANDLED
-    i = skipSpace(b, i + 1, length)
-    if (i >= length || b[i] !== CHAR_QUOTE) return NOT_HANDLED
-    const start = i + 1
+    let bit: number
+    let start: number
+    const predicted = next < ENTRY_KEY_COUNT ? ENTRY_KEYS_IN_ORDER[next] : undefined
+    if (predicted !== undefined && matchesWordKey(b, i, length, predicted)) {
+      // The next key in the venue's order, with no spaces: `"key":"` read in one comparison.
+      bit = ENTRY_BITS_IN_ORDER[next] as number
+      start = i + predicted.bytes.length
+      next++
+    } else {
+      next = ENTRY_KEY_COUNT
+      if (i >= length || b[i] !== CHAR_QUOTE) return NOT_HANDLED
+      const keyStart = i + 1
+      bit = entryKeyBit(b, keyStart, length)
+      // A known key was matched with its closing quote; any other is read to its end.
+      const keyEnd = bit === SEEN_OTHER ? plainStringEnd(b, keyStart, length) : keyStart + keyLength
+      if (keyEnd < 0) return NOT_HANDLED
+      i = skipSpace(b, keyEnd + 1, length)
+      if (i >= length || b[i] !== CHAR_COLON) return NOT_HANDLED
+      i = skipSpace(b, i + 1, length)
+      if (i >= length || b[i] !== CHAR_QUOTE) return NOT_HANDLED
+      start = i + 1
+    }
     let end: number
     if (bit === SEEN_OTHER) {
       // Any other key (`hash`, or one the venue adds later) is skipped, as the general parser
@@ -240,16 +338,14 @@ function readEntry(b: Uint8Array, from: number, length: number, out: LevelChange
           }
           break
         case SEEN_PRICE:
-          end = decimalEnd(b, start, length)
-          if (end < 0) return NOT_HANDLED
-          price = scaledInBytes(b, start, end, PRICE_DECIMALS, PRICE_SCALE)
+          price = readDecimal(b, start, length, PRICE_DECIMALS, PRICE_SCALE)
           if (price < 0 || price > PRICE_SCALE) return NOT_HANDLED
+          end = decimalEndAt
           break
         case SEEN_SIZE:
-          end = decimalEnd(b, start, length)
-          if (end < 0) return NOT_HANDLED
-          size = scaledInBytes(b, start, end, SHARE_DECIMALS, SHARE_SCALE)
+          size = readDecimal(b, start, length, SHARE_DECIMALS, SHARE_SCALE)
           if (size < 0) return NOT_HANDLED
+          end = decimalEndAt
           break
         case SEEN_SIDE:
           if (matchesAt(b, start, length, VALUE_BUY)) {
@@ -261,16 +357,14 @@ function readEntry(b: Uint8Array, from: number, length: number, out: LevelChange
           } else return NOT_HANDLED
           break
         case SEEN_BEST_BID:
-          end = decimalEnd(b, start, length)
-          if (end < 0) return NOT_HANDLED
-          bestBid = bestInBytes(b, start, end, 0)
+          bestBid = readBest(b, start, length, 0)
           if (bestBid === NOT_HANDLED) return NOT_HANDLED
+          end = decimalEndAt
           break
         default:
-          end = decimalEnd(b, start, length)
-          if (end < 0) return NOT_HANDLED
-          bestAsk = bestInBytes(b, start, end, MAX_PRICE)
+          bestAsk = readBest(b, start, length, MAX_PRICE)
           if (bestAsk === NOT_HANDLED) return NOT_HANDLED
+          end = decimalEndAt
           break
       }
     }
@@ -297,60 +391,15 @@ function readEntry(b: Uint8Array, from: number, length: number, out: LevelChange
 }
 
 /**
- * The venue's best price of one side as the general parser reads it: `""` or the side's
- * "nothing there" price is null (empty side); otherwise the price in ticks, or
- * {@link NOT_HANDLED}.
+ * The venue's best price of one side as the general parser reads it, from the string value
+ * starting at `start` (its end goes to {@link decimalEndAt}): `""` or the side's "nothing
+ * there" price is null (empty side); otherwise the price in ticks, or {@link NOT_HANDLED}.
  */
-function bestInBytes(b: Uint8Array, start: number, end: number, emptyPrice: number): number | null {
-  if (end === start) return null
-  const price = scaledInBytes(b, start, end, PRICE_DECIMALS, PRICE_SCALE)
+function readBest(b: Uint8Array, start: number, length: number, emptyPrice: number): number | null {
+  const price = readDecimal(b, start, length, PRICE_DECIMALS, PRICE_SCALE)
+  if (price === EMPTY_DECIMAL) return null
   if (price < 0 || price > PRICE_SCALE) return NOT_HANDLED
   return price === emptyPrice ? null : price
-}
-
-/** Slots of the id cache of {@link internId} (a power of two). */
-const ID_SLOTS = 256
-const slotIds: (string | undefined)[] = new Array<string | undefined>(ID_SLOTS).fill(undefined)
-const slotBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(ID_SLOTS).fill(
-  undefined,
-)
-
-/** Where the id last read by {@link readId} ends (the position of its closing quote). */
-let idEnd = 0
-
-/**
- * Reads a plain string starting at `start` as an id, up to its closing quote (stored in
- * {@link idEnd}). Returns null when it holds an escape or a control character or does not end.
- *
- * The string is the same object as last time when the id was seen recently. Books and venue
- * tops are looked up by asset id in maps; a string seen before has its hash cached, where a
- * fresh slice of each frame would be hashed again (77 digits for a token id). A direct-mapped
- * cache: the slot comes from the first bytes, and the id there is compared in the same pass
- * that looks for the closing quote; a different id in the slot is replaced.
- */
-function readId(b: Uint8Array, start: number, length: number): string | null {
-  const c1 = start + 1 < length ? (b[start + 1] as number) : 0
-  const c2 = start + 2 < length ? (b[start + 2] as number) : 0
-  const slot = ((b[start] as number) * 961 + c1 * 31 + c2) & (ID_SLOTS - 1)
-  const known = slotBytes[slot]
-  const knownLength = known === undefined ? -1 : known.length
-  let same = known !== undefined
-  let i = start
-  for (; i < length; i++) {
-    const c = b[i] as number
-    if (c === CHAR_QUOTE) break
-    if (c === CHAR_BACKSLASH || c < CHAR_SPACE) return null
-    if (same && (i - start >= knownLength || (known as Uint8Array)[i - start] !== c)) same = false
-  }
-  if (i >= length) return null
-  idEnd = i
-  if (same && i - start === knownLength) return slotIds[slot] as string
-  // Copies, so the remembered id does not keep the whole frame text alive.
-  const copy = Buffer.from(b.subarray(start, i))
-  const id = copy.toString('latin1')
-  slotBytes[slot] = copy
-  slotIds[slot] = id
-  return id
 }
 
 /** Length of the key last matched by {@link entryKeyBit} or {@link eventKeyBit}. */
@@ -437,82 +486,7 @@ function plainStringEnd(b: Uint8Array, start: number, length: number): number {
   for (let i = start; i < length; i++) {
     const c = b[i] as number
     if (c === CHAR_QUOTE) return i
-    if (c === CHAR_BACKSLASH || c < CHAR_SPACE) return NOT_HANDLED
+    if (c === CHAR_BACKSLASH || c < CHAR_SPACE || c > CHAR_ASCII_LAST) return NOT_HANDLED
   }
   return NOT_HANDLED
-}
-
-/**
- * The position of the quote closing a decimal value that starts at `start`, or
- * {@link NOT_HANDLED} when a byte other than a digit or a dot comes first.
- */
-function decimalEnd(b: Uint8Array, start: number, length: number): number {
-  for (let i = start; i < length; i++) {
-    const c = b[i] as number
-    if (c === CHAR_QUOTE) return i
-    if ((c < CHAR_0 || c > CHAR_9) && c !== CHAR_DOT) return NOT_HANDLED
-  }
-  return NOT_HANDLED
-}
-
-/**
- * `text[start, end)` read by {@link scaledInBytes}; for tests, which check it against the
- * domain's parsers.
- */
-export function scaledInRange(
-  text: string,
-  start: number,
-  end: number,
-  decimals: number,
-  scale: number,
-): number {
-  const part = Buffer.from(text.slice(start, end), 'utf8')
-  return scaledInBytes(part, 0, part.length, decimals, scale)
-}
-
-/**
- * A decimal string in `b[start, end)` as an integer scaled by `scale` (10^decimals), the
- * same reading as the domain's `parseScaled` behind `tryParsePrice`, `tryParseSize` and
- * `parseEpochMs` (checked against them by property tests): digits with an optional single dot,
- * at least one digit, extra decimals allowed only when zero. -1 when the text is not that.
- */
-function scaledInBytes(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  decimals: number,
-  scale: number,
-): number {
-  if (end <= start) return -1
-  let whole = 0
-  let i = start
-  let digits = 0
-  for (; i < end; i++) {
-    const c = b[i] as number
-    if (c === CHAR_DOT) break
-    if (c < CHAR_0 || c > CHAR_9) return -1
-    whole = whole * 10 + (c - CHAR_0)
-    digits++
-  }
-  let fraction = 0
-  let fractionDigits = 0
-  if (i < end) {
-    i++ // the dot
-    for (; i < end; i++) {
-      const c = b[i] as number
-      if (c < CHAR_0 || c > CHAR_9) return -1
-      fractionDigits++
-      if (fractionDigits > decimals) {
-        if (c !== CHAR_0) return -1
-        continue
-      }
-      fraction = fraction * 10 + (c - CHAR_0)
-    }
-    if (fractionDigits === 0 && digits === 0) return -1
-  } else if (digits === 0) {
-    return -1
-  }
-  for (let k = Math.min(fractionDigits, decimals); k < decimals; k++) fraction *= 10
-  const value = whole * scale + fraction
-  return Number.isSafeInteger(value) ? value : -1
 }
