@@ -11,7 +11,11 @@ import {
   type SeedRun,
 } from '../support/detector-quality.js'
 
-const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+/**
+ * Held-out seeds: the detectors' additions were developed looking at seeds 1-5 only; these
+ * seeds were run once the defaults were fixed (docs/DETECTOR_QUALITY.md has both tables).
+ */
+const HELD_OUT_SEEDS = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
 const YES = 'yes-token'
 const NO = 'no-token'
 const complement = new Map([
@@ -130,8 +134,8 @@ describe('matching signals with labels', () => {
 })
 
 describe('detector quality on the simulated match', () => {
-  test('precision and recall per detector over ten seeds, default thresholds', () => {
-    const report = measureDetectorQuality(SEEDS)
+  test('precision and recall per detector over ten held-out seeds, default thresholds', () => {
+    const report = measureDetectorQuality(HELD_OUT_SEEDS)
     // Printed so the figures in docs/DETECTOR_QUALITY.md can be checked against a run.
     console.log(formatQualityTable(report))
     for (const run of report.runs) {
@@ -145,15 +149,16 @@ describe('detector quality on the simulated match', () => {
       expect(r.eligible).toBeGreaterThanOrEqual(40)
       expect(r.warmupExcluded).toBe(0)
     }
-    // The targets are precision >= 0.8 and recall >= 0.8 per detector. Recall meets it for
-    // PANIC_SELL and FOMO_BUY, not for LIQUIDITY_VACUUM; precision misses it for every detector
-    // (see docs/DETECTOR_QUALITY.md). The targets are asserted where met; elsewhere the measured
+    // The targets are precision >= 0.8 and recall >= 0.8 per detector. On the held-out seeds
+    // precision meets it for PANIC_SELL and FOMO_BUY (1.00 each); recall misses it narrowly for
+    // every detector (0.79, 0.77, 0.78) and LIQUIDITY_VACUUM precision (0.65) misses it (see
+    // docs/DETECTOR_QUALITY.md). The targets are asserted where met; elsewhere the measured
     // figures, rounded down, are floors so a regression shows. Raise them as things improve.
-    expect(row('PANIC_SELL').recall).toBeGreaterThanOrEqual(0.8)
-    expect(row('FOMO_BUY').recall).toBeGreaterThanOrEqual(0.8)
-    expect(row('LIQUIDITY_VACUUM').recall).toBeGreaterThanOrEqual(0.65)
-    expect(row('PANIC_SELL').precision).toBeGreaterThanOrEqual(0.25)
-    expect(row('FOMO_BUY').precision).toBeGreaterThanOrEqual(0.2)
-    expect(row('LIQUIDITY_VACUUM').precision).toBeGreaterThanOrEqual(0.5)
+    expect(row('PANIC_SELL').precision).toBeGreaterThanOrEqual(0.8)
+    expect(row('FOMO_BUY').precision).toBeGreaterThanOrEqual(0.8)
+    expect(row('PANIC_SELL').recall).toBeGreaterThanOrEqual(0.75)
+    expect(row('FOMO_BUY').recall).toBeGreaterThanOrEqual(0.75)
+    expect(row('LIQUIDITY_VACUUM').recall).toBeGreaterThanOrEqual(0.75)
+    expect(row('LIQUIDITY_VACUUM').precision).toBeGreaterThanOrEqual(0.6)
   }, 120_000)
 })

@@ -24,6 +24,26 @@ describe('parseSignalConfig', () => {
     })
   })
 
+  test('the additions to SPEC 2.4 are on by default and can be turned off', () => {
+    expect(DEFAULT_SIGNAL_PARAMS).toMatchObject({
+      jumpMs: 1_000,
+      panicSell: { maxOrderShare: 0.5, excludeJump: true },
+      fomoBuy: { maxOrderShare: 0.5, excludeJump: true },
+      liquidityVacuum: { minWithdrawnShare: 0.5 },
+    })
+    const off = parseSignalConfig({
+      default: {
+        jumpMs: 2_000,
+        panicSell: { maxOrderShare: 1, excludeJump: false },
+        fomoBuy: { maxOrderShare: 1, excludeJump: false },
+        liquidityVacuum: { minWithdrawnShare: 0 },
+      },
+    })
+    expect(off.default.jumpMs).toBe(2_000)
+    expect(off.default.panicSell).toMatchObject({ maxOrderShare: 1, excludeJump: false })
+    expect(off.default.liquidityVacuum.minWithdrawnShare).toBe(0)
+  })
+
   test('sport overrides sit on top of the overridden default', () => {
     const config = parseSignalConfig({
       default: { cooldownMs: 30_000, panicSell: { priceDrop: 0.04 } },
@@ -54,6 +74,22 @@ describe('parseSignalConfig', () => {
     [
       { default: { fomoBuy: { buyShare: 1.5 } } },
       'signals.default.fomoBuy.buyShare must be a number > 0 and <= 1; got 1.5',
+    ],
+    [
+      { default: { liquidityVacuum: { minWithdrawnShare: -0.1 } } },
+      'signals.default.liquidityVacuum.minWithdrawnShare must be a number >= 0 and <= 1; got -0.1',
+    ],
+    [
+      { default: { panicSell: { maxOrderShare: 0 } } },
+      'signals.default.panicSell.maxOrderShare must be a number > 0 and <= 1; got 0',
+    ],
+    [
+      { default: { fomoBuy: { excludeJump: 'yes' } } },
+      'signals.default.fomoBuy.excludeJump must be true or false; got "yes"',
+    ],
+    [
+      { default: { jumpMs: 0 } },
+      'signals.default.jumpMs must be a whole number of milliseconds > 0; got 0',
     ],
     [
       { default: { warmupMs: '10m' } },

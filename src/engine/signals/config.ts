@@ -20,6 +20,18 @@ export type PanicSellParams = {
   readonly sellShare: number
   /** Score = min(volumeRatio / scoreVolumeRatio, 1). */
   readonly scoreVolumeRatio: number
+  /**
+   * Addition to SPEC 2.4: the largest single taker order's share of the taker-sell volume, at
+   * most (0..1; 1 = off). A crowd is many takers; one order that is most of the flow is one
+   * participant trading on what they know.
+   */
+  readonly maxOrderShare: number
+  /**
+   * Addition to SPEC 2.4: the fall must reach `priceDrop` without its largest jump (the
+   * largest fall within any `jumpMs`), so a repricing that happens at once (makers requoting
+   * on news) does not count as the crowd's move.
+   */
+  readonly excludeJump: boolean
 }
 
 /** Thresholds of `FOMO_BUY`. */
@@ -31,6 +43,10 @@ export type FomoBuyParams = {
   /** Share of the short window's volume where the taker bought, at least (0..1). */
   readonly buyShare: number
   readonly scoreVolumeRatio: number
+  /** Addition to SPEC 2.4: the largest taker order's share of the taker-buy volume, at most. */
+  readonly maxOrderShare: number
+  /** Addition to SPEC 2.4: the rise must reach `priceRise` without its largest jump. */
+  readonly excludeJump: boolean
 }
 
 /** Thresholds of `LIQUIDITY_VACUUM`. */
@@ -40,6 +56,12 @@ export type LiquidityVacuumParams = {
   readonly depthRatio: number
   /** Spread over its baseline, at least. */
   readonly spreadRatio: number
+  /**
+   * Addition to SPEC 2.4: of the depth missing against its baseline, the share not explained by
+   * the short window's traded volume (withdrawn by makers rather than consumed by takers), at
+   * least (0..1; 0 = off). A vacuum is makers pulling quotes, not takers sweeping them.
+   */
+  readonly minWithdrawnShare: number
 }
 
 export type ReversionParams = {
@@ -68,6 +90,11 @@ export type SignalParams = {
    * otherwise make any first trade an infinite ratio.
    */
   readonly minBaselineVolume: number
+  /**
+   * Addition to SPEC 2.4: the longest interval over which a mid change counts as one jump (a
+   * repricing on news: makers requoting at once), ms. See `excludeJump`.
+   */
+  readonly jumpMs: number
   readonly panicSell: PanicSellParams
   readonly fomoBuy: FomoBuyParams
   readonly liquidityVacuum: LiquidityVacuumParams
@@ -95,6 +122,7 @@ export const DEFAULT_SIGNAL_PARAMS: SignalParams = Object.freeze({
   mirrorWindowMs: 30_000,
   depthLevels: 5,
   minBaselineVolume: 1,
+  jumpMs: 1_000,
   panicSell: Object.freeze({
     enabled: true,
     volumeRatio: 3,
@@ -102,6 +130,8 @@ export const DEFAULT_SIGNAL_PARAMS: SignalParams = Object.freeze({
     priceDrop: 0.03,
     sellShare: 0.6,
     scoreVolumeRatio: 5,
+    maxOrderShare: 0.5,
+    excludeJump: true,
   }),
   fomoBuy: Object.freeze({
     enabled: true,
@@ -109,8 +139,15 @@ export const DEFAULT_SIGNAL_PARAMS: SignalParams = Object.freeze({
     priceRise: 0.05,
     buyShare: 0.6,
     scoreVolumeRatio: 5,
+    maxOrderShare: 0.5,
+    excludeJump: true,
   }),
-  liquidityVacuum: Object.freeze({ enabled: true, depthRatio: 0.5, spreadRatio: 3 }),
+  liquidityVacuum: Object.freeze({
+    enabled: true,
+    depthRatio: 0.5,
+    spreadRatio: 3,
+    minWithdrawnShare: 0.5,
+  }),
   reversion: Object.freeze({ retrace: 0.5, horizonMs: 180_000 }),
 })
 
@@ -135,6 +172,7 @@ export class SignalConfigError extends Error {
 type Rule =
   | { readonly kind: 'positive' }
   | { readonly kind: 'fraction' }
+  | { readonly kind: 'share' }
   | { readonly kind: 'ms' }
   | { readonly kind: 'int' }
   | { readonly kind: 'bool' }
@@ -142,6 +180,7 @@ type Rule =
 
 const POSITIVE: Rule = { kind: 'positive' }
 const FRACTION: Rule = { kind: 'fraction' }
+const SHARE: Rule = { kind: 'share' }
 const MS: Rule = { kind: 'ms' }
 const INT: Rule = { kind: 'int' }
 const BOOL: Rule = { kind: 'bool' }
@@ -154,6 +193,7 @@ const PARAM_RULES: Readonly<Record<string, Rule>> = {
   mirrorWindowMs: { kind: 'int' },
   depthLevels: INT,
   minBaselineVolume: POSITIVE,
+  jumpMs: MS,
   panicSell: {
     kind: 'group',
     rules: {
@@ -163,6 +203,8 @@ const PARAM_RULES: Readonly<Record<string, Rule>> = {
       priceDrop: POSITIVE,
       sellShare: FRACTION,
       scoreVolumeRatio: POSITIVE,
+      maxOrderShare: FRACTION,
+      excludeJump: BOOL,
     },
   },
   fomoBuy: {
@@ -173,11 +215,18 @@ const PARAM_RULES: Readonly<Record<string, Rule>> = {
       priceRise: POSITIVE,
       buyShare: FRACTION,
       scoreVolumeRatio: POSITIVE,
+      maxOrderShare: FRACTION,
+      excludeJump: BOOL,
     },
   },
   liquidityVacuum: {
     kind: 'group',
-    rules: { enabled: BOOL, depthRatio: POSITIVE, spreadRatio: POSITIVE },
+    rules: {
+      enabled: BOOL,
+      depthRatio: POSITIVE,
+      spreadRatio: POSITIVE,
+      minWithdrawnShare: SHARE,
+    },
   },
   reversion: { kind: 'group', rules: { retrace: FRACTION, horizonMs: MS } },
 }
@@ -208,6 +257,10 @@ function checkLeaf(rule: Rule, value: unknown, path: string): unknown {
     case 'fraction':
       if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1)
         throw new SignalConfigError(path, `must be a number > 0 and <= 1${got}`)
+      return value
+    case 'share':
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1)
+        throw new SignalConfigError(path, `must be a number >= 0 and <= 1${got}`)
       return value
     case 'ms':
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)

@@ -20,6 +20,31 @@ const MIN = 60_000
 /** Just past the 10-minute warm-up plus one minute of quiet baseline. */
 const T1 = T0 + 11 * MIN
 
+/**
+ * SPEC 2.4's conditions only: the additions (order concentration, jump exclusion, withdrawn
+ * depth) off, so each SPEC condition can be tested on hand-built books that move in one step.
+ * The additions have their own tests below.
+ */
+const SPEC_ADDITIONS_OFF = {
+  panicSell: { maxOrderShare: 1, excludeJump: false },
+  fomoBuy: { maxOrderShare: 1, excludeJump: false },
+  liquidityVacuum: { minWithdrawnShare: 0 },
+} as const
+
+type Groups = Record<string, Record<string, unknown>>
+
+/** `parseSignalConfig(user)` with {@link SPEC_ADDITIONS_OFF} under the user's `default`. */
+function specConfig(user: { default?: Record<string, unknown>; [key: string]: unknown } = {}) {
+  const merged: Record<string, unknown> = { ...SPEC_ADDITIONS_OFF }
+  for (const [key, value] of Object.entries(user.default ?? {})) {
+    const base = (SPEC_ADDITIONS_OFF as unknown as Groups)[key]
+    merged[key] = base === undefined ? value : { ...base, ...(value as Record<string, unknown>) }
+  }
+  return parseSignalConfig({ ...user, default: merged })
+}
+
+const SPEC_ONLY = specConfig()
+
 const noParser = {
   parseText: (): ParseResult => ({ events: [], errors: [], ignored: true }),
   parseValue: (): ParseResult => ({ events: [], errors: [], ignored: true }),
@@ -48,7 +73,7 @@ class Harness {
   readonly engine: SignalEngine
   readonly md: MarketData
 
-  constructor(config: SignalConfig = DEFAULT_SIGNAL_CONFIG, options: SignalEngineOptions = {}) {
+  constructor(config: SignalConfig = SPEC_ONLY, options: SignalEngineOptions = {}) {
     this.engine = new SignalEngine(
       config,
       {
@@ -409,8 +434,8 @@ describe('LIQUIDITY_VACUUM', () => {
       setBook(T1 + 1000, VACUUM_BOOK, quiet)
       return h
     }
-    expect(run(DEFAULT_SIGNAL_CONFIG, true).signals).toEqual([])
-    const allowed = parseSignalConfig({ allowUnsyncedBooks: true })
+    expect(run(SPEC_ONLY, true).signals).toEqual([])
+    const allowed = specConfig({ allowUnsyncedBooks: true })
     expect(run(allowed, true).types()).toEqual(['LIQUIDITY_VACUUM'])
     expect(run(allowed, false).signals).toEqual([])
   })
@@ -418,7 +443,7 @@ describe('LIQUIDITY_VACUUM', () => {
 
 describe('mirror moves on the complement token', () => {
   function pairRun(market: MarketId, options: SignalEngineOptions = {}, third = false): Harness {
-    const h = new Harness(DEFAULT_SIGNAL_CONFIG, options)
+    const h = new Harness(SPEC_ONLY, options)
     h.warm([YES, NO], T1, market)
     if (third) h.trade('333' as TokenId, T1, 1, 'buy', market)
     h.burst(YES, 'sell', market)
@@ -562,7 +587,7 @@ describe('reversion', () => {
 
 describe('configuration', () => {
   test('a per-sport override applies to that sport only', () => {
-    const config = parseSignalConfig({ sports: { cs2: { panicSell: { volumeRatio: 10 } } } })
+    const config = specConfig({ sports: { cs2: { panicSell: { volumeRatio: 10 } } } })
     const sportOf = (a: string): string | null => (a === YES ? 'cs2' : 'valorant')
     const h = new Harness(config, { sportOf })
     h.warm([YES, NO])
@@ -576,14 +601,14 @@ describe('configuration', () => {
   })
 
   test('a disabled detector never fires', () => {
-    const h = new Harness(parseSignalConfig({ default: { liquidityVacuum: { enabled: false } } }))
+    const h = new Harness(specConfig({ default: { liquidityVacuum: { enabled: false } } }))
     h.warm(YES)
     h.book(YES, T1 + 1000, VACUUM_BOOK)
     expect(h.signals).toEqual([])
   })
 
   test('a shorter warm-up lets signals through earlier', () => {
-    const h = new Harness(parseSignalConfig({ default: { warmupMs: 4 * MIN } }))
+    const h = new Harness(specConfig({ default: { warmupMs: 4 * MIN } }))
     const early = T0 + 5 * MIN
     h.warm(YES, early)
     h.book(YES, early + 1000, VACUUM_BOOK)
@@ -635,7 +660,7 @@ describe('properties', () => {
   test('no signal in warm-up, at most one per type and token per cooldown, every reversion settled once', () => {
     fc.assert(
       fc.property(fc.array(arbStep, { maxLength: 400 }), (steps) => {
-        const h = play(steps, parseSignalConfig({ default: { warmupMs: 60_000 } }))
+        const h = play(steps, specConfig({ default: { warmupMs: 60_000 } }))
         const last = new Map<string, number>()
         for (const s of h.signals) {
           expect(s.ts - T0).toBeGreaterThanOrEqual(60_000)
@@ -667,5 +692,93 @@ describe('properties', () => {
       }),
       { numRuns: 60 },
     )
+  })
+})
+
+describe('additions to SPEC 2.4 (on by default)', () => {
+  /** Rises 0.02 every 2 s from 0.50: mids 0.52, 0.54, 0.56, 0.58 at T1 + 4, 6, 8, 10 s. */
+  function stepUp(h: Harness): void {
+    for (let k = 1; k <= 4; k++) {
+      h.book(YES, T1 + 2000 + 2000 * k, { bid: 4900 + 200 * k, ask: 5100 + 200 * k })
+    }
+  }
+
+  test('FOMO_BUY: a rise made in one jump is a repricing, not the crowd', () => {
+    const h = new Harness(DEFAULT_SIGNAL_CONFIG)
+    h.warm(YES)
+    h.burst(YES, 'buy')
+    h.book(YES, T1 + 4000, FOMO_BOOK) // +0.06 at once
+    expect(h.signals).toEqual([])
+  })
+
+  test('FOMO_BUY: a rise built over several steps fires once it reaches 0.05 without its largest jump', () => {
+    const h = new Harness(DEFAULT_SIGNAL_CONFIG)
+    h.warm(YES)
+    h.burst(YES, 'buy')
+    stepUp(h)
+    // At 0.56 the rise is 0.06 but only 0.04 without the largest 1 s jump (0.02); at 0.58, 0.06.
+    expect(h.types()).toEqual(['FOMO_BUY'])
+    const s = h.signals[0]!
+    expect(s.ts).toBe(T1 + 10_000)
+    expect(s.priceChange).toBeCloseTo(0.08, 9)
+    expect(s.inputs.largestJump).toBeCloseTo(0.02, 9)
+    expect(s.inputs).toMatchObject({ jumpMs: 1000, excludeJump: true, thresholdMaxOrderShare: 0.5 })
+    // Three orders of 40 in the window (the warm-up buy at T1 - 20 s has left it).
+    expect(s.inputs.largestOrderShare).toBeCloseTo(40 / 120, 9)
+  })
+
+  test('FOMO_BUY: a longer jumpMs takes two steps as one jump', () => {
+    const h = new Harness(parseSignalConfig({ default: { jumpMs: 4_000 } }))
+    h.warm(YES)
+    h.burst(YES, 'buy')
+    stepUp(h)
+    expect(h.signals).toEqual([])
+  })
+
+  test('PANIC_SELL: one order that is most of the selling is not a crowd', () => {
+    const config = specConfig({ default: { panicSell: { maxOrderShare: 0.5 } } })
+    const single = new Harness(config)
+    single.warm(YES)
+    // One taker order walking three levels: three prints with one venue time.
+    for (let k = 0; k < 3; k++) single.trade(YES, T1 + 1000, 40, 'sell')
+    single.book(YES, T1 + 4000, PANIC_BOOK)
+    expect(single.signals).toEqual([])
+    const crowd = new Harness(config)
+    crowd.warm(YES)
+    crowd.burst(YES, 'sell') // three orders at three times
+    crowd.book(YES, T1 + 4000, PANIC_BOOK)
+    expect(crowd.types()).toEqual(['PANIC_SELL'])
+    expect(crowd.signals[0]!.inputs.largestOrderShare).toBeCloseTo(40 / 130, 9)
+  })
+
+  test('PANIC_SELL: the fall without its largest jump must reach priceDrop', () => {
+    const h = new Harness(DEFAULT_SIGNAL_CONFIG)
+    h.warm(YES)
+    h.burst(YES, 'sell')
+    h.book(YES, T1 + 4000, PANIC_BOOK) // -0.035 at once
+    expect(h.signals).toEqual([])
+    // Two more steps of 0.015 with a wide spread: -0.065 in all, -0.035 without the first jump.
+    h.book(YES, T1 + 6000, { bid: 4250, ask: 4750 })
+    expect(h.signals).toEqual([])
+    h.book(YES, T1 + 8000, { bid: 4100, ask: 4600 })
+    expect(h.types()).toEqual(['PANIC_SELL'])
+    expect(h.signals[0]!.inputs.largestJump).toBeCloseTo(0.035, 9)
+  })
+
+  test('LIQUIDITY_VACUUM: depth consumed by takers is not a withdrawal', () => {
+    const consumed = new Harness(DEFAULT_SIGNAL_CONFIG)
+    consumed.warm(YES)
+    // 700 shares traded: more than the 600 missing shares of depth.
+    for (let k = 1; k <= 7; k++)
+      consumed.trade(YES, T1 + k * 100, 100, k % 2 === 0 ? 'buy' : 'sell')
+    consumed.book(YES, T1 + 1000, VACUUM_BOOK)
+    expect(consumed.signals).toEqual([])
+    const withdrawn = new Harness(DEFAULT_SIGNAL_CONFIG)
+    withdrawn.warm(YES)
+    withdrawn.book(YES, T1 + 1000, VACUUM_BOOK)
+    expect(withdrawn.types()).toEqual(['LIQUIDITY_VACUUM'])
+    // 600 of 1000 shares missing, 20 traded in the window (two warm-up trades).
+    expect(withdrawn.signals[0]!.inputs.withdrawnShare).toBeCloseTo(1 - 20 / 600, 9)
+    expect(withdrawn.signals[0]!.inputs.thresholdMinWithdrawnShare).toBe(0.5)
   })
 })

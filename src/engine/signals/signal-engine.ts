@@ -57,6 +57,17 @@ type TokenState = {
   readonly open: ReversionTracker[]
 }
 
+/**
+ * Of the depth missing against its baseline, the share the short window's traded volume does
+ * not explain: makers withdrew it rather than takers consuming it. 1 when no depth is missing
+ * (nothing to explain), 0 when the trades account for all of it.
+ */
+function withdrawnShare(baselineDepth: number, depth: number, traded: number): number {
+  const missing = baselineDepth - depth
+  if (!(missing > 0)) return 1
+  return Math.max(0, 1 - traded / missing)
+}
+
 export class SignalEngine {
   readonly counters: SignalCounters = {
     signals: 0,
@@ -230,7 +241,11 @@ export class SignalEngine {
       volumeRatio >= panic.volumeRatio - RATIO_EPSILON &&
       spreadRatio >= panic.spreadRatio - RATIO_EPSILON &&
       change <= -panic.priceDrop + RATIO_EPSILON &&
-      base.sellVolume / volume >= panic.sellShare - RATIO_EPSILON
+      base.sellVolume / volume >= panic.sellShare - RATIO_EPSILON &&
+      (panic.maxOrderShare >= 1 ||
+        base.largestOrderShare(TAKER_SELL) <= panic.maxOrderShare + RATIO_EPSILON) &&
+      (!panic.excludeJump ||
+        -change - base.largestJump(now, -1, params.jumpMs) >= panic.priceDrop - RATIO_EPSILON)
     ) {
       this._fire(token, PANIC, now, ts, Math.min(volumeRatio / panic.scoreVolumeRatio, 1))
     }
@@ -240,7 +255,11 @@ export class SignalEngine {
       volume > 0 &&
       volumeRatio >= fomo.volumeRatio - RATIO_EPSILON &&
       change >= fomo.priceRise - RATIO_EPSILON &&
-      base.buyVolume / volume >= fomo.buyShare - RATIO_EPSILON
+      base.buyVolume / volume >= fomo.buyShare - RATIO_EPSILON &&
+      (fomo.maxOrderShare >= 1 ||
+        base.largestOrderShare(TAKER_BUY) <= fomo.maxOrderShare + RATIO_EPSILON) &&
+      (!fomo.excludeJump ||
+        change - base.largestJump(now, 1, params.jumpMs) >= fomo.priceRise - RATIO_EPSILON)
     ) {
       this._fire(token, FOMO, now, ts, Math.min(volumeRatio / fomo.scoreVolumeRatio, 1))
     }
@@ -248,7 +267,9 @@ export class SignalEngine {
     if (
       vacuum.enabled &&
       depthRatio <= vacuum.depthRatio + RATIO_EPSILON &&
-      spreadRatio >= vacuum.spreadRatio - RATIO_EPSILON
+      spreadRatio >= vacuum.spreadRatio - RATIO_EPSILON &&
+      withdrawnShare(base.baselineDepth(), base.depth, volume) >=
+        vacuum.minWithdrawnShare - RATIO_EPSILON
     ) {
       this._fire(token, VACUUM, now, ts, Math.min(Math.max(1 - depthRatio, 0), 1))
     }
@@ -348,16 +369,28 @@ export class SignalEngine {
       inputs.thresholdPriceDrop = p.priceDrop
       inputs.thresholdSellShare = p.sellShare
       inputs.scoreVolumeRatio = p.scoreVolumeRatio
+      inputs.largestOrderShare = base.largestOrderShare(TAKER_SELL)
+      inputs.largestJump = base.largestJump(now, -1, params.jumpMs)
+      inputs.jumpMs = params.jumpMs
+      inputs.thresholdMaxOrderShare = p.maxOrderShare
+      inputs.excludeJump = p.excludeJump
     } else if (type === FOMO) {
       const p = params.fomoBuy
       inputs.thresholdVolumeRatio = p.volumeRatio
       inputs.thresholdPriceRise = p.priceRise
       inputs.thresholdBuyShare = p.buyShare
       inputs.scoreVolumeRatio = p.scoreVolumeRatio
+      inputs.largestOrderShare = base.largestOrderShare(TAKER_BUY)
+      inputs.largestJump = base.largestJump(now, 1, params.jumpMs)
+      inputs.jumpMs = params.jumpMs
+      inputs.thresholdMaxOrderShare = p.maxOrderShare
+      inputs.excludeJump = p.excludeJump
     } else {
       const p = params.liquidityVacuum
       inputs.thresholdDepthRatio = p.depthRatio
       inputs.thresholdSpreadRatio = p.spreadRatio
+      inputs.withdrawnShare = finite(withdrawnShare(base.baselineDepth(), base.depth, volume))
+      inputs.thresholdMinWithdrawnShare = p.minWithdrawnShare
     }
     return Object.freeze({
       id,

@@ -156,3 +156,110 @@ describe('TokenBaselines', () => {
     expect(base.midBefore(START + 5000)).toBe(0.3)
   })
 })
+
+describe('order concentration and jumps in the short window', () => {
+  test('largestOrderShare groups one side’s trades by venue time', () => {
+    const base = new TokenBaselines(BUCKET, WINDOW, START)
+    expect(base.largestOrderShare(TAKER_SELL)).toBe(0)
+    // One sell order walking three levels at START + 1000, a buy in between, two small sells.
+    base.addTrade(START + 1000, 30, TAKER_SELL)
+    base.addTrade(START + 1000, 20, TAKER_BUY)
+    base.addTrade(START + 1000, 30, TAKER_SELL)
+    base.addTrade(START + 1000, 10, TAKER_SELL)
+    base.addTrade(START + 2000, 15, TAKER_SELL)
+    base.addTrade(START + 3000, 15, TAKER_SELL)
+    expect(base.largestOrderShare(TAKER_SELL)).toBeCloseTo(70 / 100, 12)
+    expect(base.largestOrderShare(TAKER_BUY)).toBe(1)
+    // Once the big order has left the window only the small ones remain.
+    base.advance(START + 31_500)
+    base.trimTrades(START + 31_500)
+    expect(base.largestOrderShare(TAKER_SELL)).toBeCloseTo(0.5, 12)
+  })
+
+  test('largestJump is the largest move within any jumpMs, the window start included', () => {
+    const base = new TokenBaselines(BUCKET, WINDOW, START)
+    const mids: [number, number][] = [
+      [0, 0.5],
+      [10_000, 0.52],
+      [10_400, 0.56],
+      [10_900, 0.55],
+      [20_000, 0.57],
+      [20_500, 0.5],
+    ]
+    for (const [dt, mid] of mids) {
+      base.advance(START + dt)
+      base.setBook(START + dt, 100, 0.01, mid)
+    }
+    const now = START + 25_000
+    // Up: 0.50 (in effect until 10 s) -> 0.56 at 10.4 s. Down: 0.57 -> 0.50 within 500 ms.
+    expect(base.largestJump(now, 1, 1000)).toBeCloseTo(0.06, 12)
+    expect(base.largestJump(now, -1, 1000)).toBeCloseTo(0.07, 12)
+    // Within 300 ms only 0.52 -> 0.56 and 0.57 -> 0.50 fit.
+    expect(base.largestJump(now, 1, 300)).toBeCloseTo(0.04, 12)
+    expect(base.largestJump(now, -1, 300)).toBeCloseTo(0.07, 12)
+    // Later the window starts at 0.55 (in effect at now - 30 s): 0.55 -> 0.57 over 5 s.
+    expect(base.largestJump(START + 45_000, 1, 10_000)).toBeCloseTo(0.02, 12)
+  })
+
+  test('a mid replaced at the same venue time never held and is no jump', () => {
+    const base = new TokenBaselines(BUCKET, WINDOW, START)
+    for (const mid of [0.5, 0.4, 0.5]) {
+      base.advance(START + 1000)
+      base.setBook(START + 1000, 100, 0.01, mid)
+    }
+    expect(base.largestJump(START + 2000, -1, 1000)).toBe(0)
+    expect(base.largestJump(START + 2000, 1, 1000)).toBe(0)
+  })
+
+  test('largestJump equals a brute-force scan of the mid path', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            dt: fc.integer({ min: 0, max: 3000 }),
+            mid: fc.integer({ min: 1, max: 99 }).map((x) => x / 100),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.integer({ min: 1, max: 5000 }),
+        (steps, jumpMs) => {
+          const base = new TokenBaselines(BUCKET, WINDOW, START)
+          const path: { ts: number; mid: number }[] = []
+          let t = START
+          for (const step of steps) {
+            t += step.dt
+            base.advance(t)
+            base.setBook(t, 100, 0.01, step.mid)
+            path.push({ ts: t, mid: step.mid })
+          }
+          const now = t
+          const start = now - BUCKET
+          // The mid in effect at time x.
+          const midAt = (x: number): number => {
+            let m = path[0]!.mid
+            for (const p of path) if (p.ts <= x) m = p.mid
+            return m
+          }
+          let up = 0
+          let down = 0
+          const times = [start, ...path.map((p) => p.ts).filter((ts) => ts > start)]
+          for (const tj of times) {
+            for (const ti of times) {
+              if (ti > tj || ti < tj - jumpMs) continue
+              const d = midAt(tj) - midAt(ti)
+              up = Math.max(up, d)
+              down = Math.max(down, -d)
+            }
+            // The mid in effect at the start of the interval ending at tj.
+            const from = Math.max(start, tj - jumpMs)
+            const d = midAt(tj) - midAt(from)
+            up = Math.max(up, d)
+            down = Math.max(down, -d)
+          }
+          expect(base.largestJump(now, 1, jumpMs)).toBeCloseTo(up, 12)
+          expect(base.largestJump(now, -1, jumpMs)).toBeCloseTo(down, 12)
+        },
+      ),
+    )
+  })
+})

@@ -259,6 +259,67 @@ export class TokenBaselines {
     return ring.value[ring.at(0)]!
   }
 
+  /**
+   * Share of the short window's `side` volume in its largest taker order, 0..1 (0 without
+   * volume on that side). Trades of one side stamped with the same venue time are taken as one
+   * taker order: an order that walks several levels prints one trade per level at one time.
+   * O(trades in the window); called only when a detector's other conditions hold.
+   */
+  largestOrderShare(side: number): number {
+    const ring = this._trades
+    const total = side === TAKER_BUY ? this.buyVolume : this.sellVolume
+    if (total <= 0) return 0
+    let largest = 0
+    let current = 0
+    let currentTs = Number.NaN
+    for (let k = 0; k < ring.size; k++) {
+      const i = ring.at(k)
+      if (ring.tag[i] !== side) continue
+      const ts = ring.ts[i]!
+      if (ts === currentTs) current += ring.value[i]!
+      else {
+        currentTs = ts
+        current = ring.value[i]!
+      }
+      if (current > largest) largest = current
+    }
+    return Math.min(largest / total, 1)
+  }
+
+  /**
+   * The largest mid change in `direction` (+1 up, −1 down) over any interval of at most
+   * `jumpMs` inside the short window ending at `now`, price units (≥ 0). A repricing on news is
+   * a jump: the makers requote at once. The mid in effect at the window start counts as a
+   * sample at the window start. O(mid samples × samples per `jumpMs`); called only when a
+   * detector's other conditions hold.
+   */
+  largestJump(now: number, direction: number, jumpMs: number): number {
+    this._trimMids(now)
+    const ring = this._mids
+    const start = now - this.bucketMs
+    let largest = 0
+    for (let k = 1; k < ring.size; k++) {
+      const j = ring.at(k)
+      const tj = ring.ts[j]!
+      // A mid replaced at the same venue time never held: skip it as an end and as a start.
+      if (k + 1 < ring.size && ring.ts[ring.at(k + 1)] === tj) continue
+      const mj = ring.value[j]!
+      let nextTs = tj
+      for (let m = k - 1; m >= 0; m--) {
+        const i = ring.at(m)
+        const ti = ring.ts[i]!
+        if (ti < nextTs) {
+          const move = direction * (mj - ring.value[i]!)
+          if (move > largest) largest = move
+        }
+        nextTs = ti
+        // The sample at or before the interval start is the mid in effect at its start.
+        if (Math.max(ti, start) <= tj - jumpMs) break
+      }
+    }
+    return largest
+  }
+
   /** Closed buckets in the baseline window. */
   get closedBuckets(): number {
     return this._filled
