@@ -181,6 +181,8 @@ export type BacktestRunsTable = {
   finished_ms: number | null
   config_json: string
   summary_json: string | null
+  /** Added by 0003; null on older rows. */
+  strategy: string | null
 }
 
 export type BacktestTradesTable = {
@@ -193,6 +195,19 @@ export type BacktestTradesTable = {
   size: number
   fee_usdc: number
   pnl_usdc: number | null
+  // Added by 0003 (a trade is a round trip); null on older rows.
+  trade_no: number | null
+  market: string | null
+  match_key: string | null
+  exit_ts: number | null
+  entry_price: number | null
+  exit_price: number | null
+  exit_reason: string | null
+  signal_id: number | null
+  signal_type: string | null
+  score: number | null
+  substrategy: string | null
+  reversion_s: number | null
 }
 
 export type MigrationsTable = {

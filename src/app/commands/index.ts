@@ -1,5 +1,6 @@
 /** The subcommands, in the order `tiltmeter --help` lists them. */
 import type { Command } from '../cli-io.js'
+import { backtestCommand } from './backtest.js'
 import { eventsCommand } from './events.js'
 import { importCommand } from './import.js'
 import { marketsCommand } from './markets.js'
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   simCommand,
   eventsCommand,
   studyCommand,
+  backtestCommand,
 ]

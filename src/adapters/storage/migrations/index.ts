@@ -1,6 +1,11 @@
 /** Every migration, in the order they run. Append new ones; never edit a released one. */
 import { initial } from './0001-initial.js'
 import { eventsAndSignalOutcomes } from './0002-events-and-signal-outcomes.js'
+import { backtestTradeDetails } from './0003-backtest-trade-details.js'
 import type { Migration } from './migration.js'
 
-export const MIGRATIONS: readonly Migration[] = [initial, eventsAndSignalOutcomes]
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  eventsAndSignalOutcomes,
+  backtestTradeDetails,
+]
