@@ -301,6 +301,13 @@ tr.out th { color: ${THEME.win}; }
 ${meta.markets} market(s) · ${report.matches} match(es) traded · bankroll ${money(meta.bankroll)} · seed ${meta.seed}<br>
 Parameters: ${escapeHtml(paramsText(meta.params))}<br>
 Signals: ${report.totalSignals}${signalsByType === '' ? '' : ` (${signalsByType})`} · inputs: ${meta.inputs.map(escapeHtml).join(', ') || '–'}</p>
+${
+  report.caveats.length === 0
+    ? ''
+    : `<div class="extrapolation" id="caveats"><h2>Caveats: read before any figure</h2><ul>
+${report.caveats.map((c) => `<li>${escapeHtml(c)}</li>`).join('\n')}
+</ul></div>`
+}
 <h2>Summary</h2>
 <table id="figures">
 <tbody>

@@ -67,6 +67,11 @@ export type BacktestReportInput = {
     totalProfit: UsdcMicros
     sharpePerTrade: number | null
   }[]
+  /**
+   * Limits of the run that a reader must see before any figure (e.g. what a coarse mode cannot
+   * model); shown first in the text, at the top of the page, and as `caveats` in the JSON.
+   */
+  caveats?: readonly string[]
 }
 
 export type BacktestReport = {
@@ -89,6 +94,7 @@ export type BacktestReport = {
   readonly sweep: BacktestReportInput['sweep'] | null
   /** Things the reader must know before trusting a figure. */
   readonly notes: readonly string[]
+  readonly caveats: readonly string[]
 }
 
 /** Streams of the seeded generator, one per bootstrap figure (see `metricIntervals`). */
@@ -199,6 +205,7 @@ export function buildBacktestReport(
       : null,
     sweep: input.sweep ?? null,
     notes,
+    caveats: [...(input.caveats ?? [])],
   }
 }
 
@@ -385,6 +392,7 @@ export function reportObject(report: BacktestReport): Record<string, unknown> {
       drawdown_pct: num(p.drawdownPct),
     })),
     notes: report.notes,
+    caveats: report.caveats,
     trade_list: report.trades.map(tradeJson),
   }
 }
@@ -441,6 +449,11 @@ export function reportText(report: BacktestReport): string {
     .join(', ')
   lines.push(`signals:  ${report.totalSignals}${byType === '' ? '' : ` (${byType})`}`)
   lines.push('')
+  if (report.caveats.length > 0) {
+    lines.push('CAVEATS (read before any figure):')
+    for (const caveat of report.caveats) lines.push(`  - ${caveat}`)
+    lines.push('')
+  }
   lines.push(
     `trades taken          ${m.trades} (${m.wins} won, ${m.losses} lost, ${m.breakeven} even)`,
   )

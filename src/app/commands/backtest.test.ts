@@ -294,3 +294,24 @@ describe('tiltmeter backtest', () => {
     expect(backtestCommand.usage).toContain('0/250/1000/3000 ms')
   })
 })
+
+describe('backtest --coarse', () => {
+  const quotes = fileURLToPath(
+    new URL('../../../test/fixtures/real/pmus-esports-quotes-2026-07', import.meta.url),
+  )
+
+  test('routes to the coarse runner, whose JSON lists what it cannot model first', async () => {
+    const { run } = await import('../../../test/support/run-cli.js').then((m) => ({
+      run: m.runCli,
+    }))
+    const result = await run(['backtest', '--coarse', quotes, '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const json = JSON.parse(result.stdout) as { caveats: string[]; strategy: string }
+    expect(json.caveats.length).toBeGreaterThan(0)
+    for (const caveat of json.caveats) expect(caveat).toMatch(/^CANNOT MODEL: /)
+  })
+
+  test('the help text documents the coarse mode', () => {
+    expect(backtestCommand.usage).toContain('--coarse <dir>')
+  })
+})

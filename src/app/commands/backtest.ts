@@ -51,6 +51,7 @@ import {
   type BacktestReportInput,
 } from '../backtest-report.js'
 import { parseCommandArgs } from '../cli-args.js'
+import { coarseOptionsFromArgv, COARSE_USAGE, runCoarseBacktest } from '../coarse-backtest.js'
 import { UsageError, type CliIO, type Command } from '../cli-io.js'
 import { ProgressBar } from '../progress.js'
 
@@ -116,6 +117,8 @@ Options:
 Every report carries the latency sensitivity table (${LATENCY_TABLE_MS.join('/')} ms). Market
 facts not recorded in the data (in-play delay; fee rate when trades carry none; minimum size)
 come from the flags or the defaults above, and the run says which were defaulted.
+
+${COARSE_USAGE}
 `
 
 type Options = {
@@ -597,6 +600,9 @@ function usd(micros: number): string {
 }
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  // The coarse mode reads quote polls, not captures: its own options and runner.
+  if (argv.some((arg) => arg === '--coarse' || arg.startsWith('--coarse=')))
+    return runCoarseBacktest(coarseOptionsFromArgv(argv, io.cwd), io)
   const mode = parseMode(argv, io.cwd)
   try {
     if (mode.kind === 'list') return await listRuns(mode.storage, io)
