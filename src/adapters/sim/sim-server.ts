@@ -15,6 +15,8 @@ import { MarketWs, type MarketWsStats } from './market-ws.js'
 import { restGet, restPostBooks } from './rest-routes.js'
 import type { Scenario, SimFrame, SimLabel } from './scenario.js'
 import { MatchScenario } from './scenario-match.js'
+import { SimTrading, type TradingOptions } from './trading/sim-trading.js'
+import { ORDER_FAULTS } from './trading/trading-faults.js'
 
 /**
  * Where faults plug in: every frame a step produces passes through it before broadcast, and
@@ -39,6 +41,8 @@ export type SimOptions = {
   readonly faults?: FrameFilter
   /** Per-connection WebSocket and per-request HTTP faults, seeded by `seed` (see faults.ts). */
   readonly injectFaults?: InjectFaults
+  /** The trading side: API keys, orders, matching, user channel (see trading/sim-trading.ts). */
+  readonly trading?: TradingOptions
 }
 
 export type InjectFaults = {
@@ -56,7 +60,11 @@ export type SimHandle = {
   readonly wsUrl: string
   readonly restUrl: string
   readonly gammaUrl: string
+  /** The user channel (`/ws/user`). */
+  readonly userWsUrl: string
   readonly scenario: Scenario
+  /** The exchange side: keys, engine (wallets, orders, trades), order faults, user channel. */
+  readonly trading: SimTrading
   readonly stats: MarketWsStats
   /** Faults injected so far per type (all zero without `injectFaults`). */
   faultStats(): FaultStats
@@ -74,7 +82,45 @@ export class SimOptionError extends Error {
   readonly code = 'SIM_OPTION_INVALID'
 }
 
+function checkTradingOptions(trading: TradingOptions): void {
+  if (trading.chainId !== undefined && trading.chainId !== 137 && trading.chainId !== 80002) {
+    throw new SimOptionError(
+      `chainId ${trading.chainId} is invalid: use 137 (Polygon) or 80002 (Amoy)`,
+    )
+  }
+  const delays = trading.inPlayDelayMs
+  const numbers: [string, number | undefined][] = [
+    ['startingCollateral', trading.startingCollateral],
+    ['minedAfterMs', trading.minedAfterMs],
+    ['confirmedAfterMs', trading.confirmedAfterMs],
+    ['heartbeatTimeoutMs', trading.heartbeatTimeoutMs],
+    ['maxClockSkewS', trading.maxClockSkewS],
+    ['postOnlyRetryAfterS', trading.postOnlyRetryAfterS],
+    ...(typeof delays === 'number'
+      ? [['inPlayDelayMs', delays] as [string, number]]
+      : Object.entries(delays ?? {}).map(
+          ([id, ms]) => [`inPlayDelayMs of ${id}`, ms] as [string, number],
+        )),
+  ]
+  for (const [name, value] of numbers) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+      throw new SimOptionError(`${name} ${value} is invalid: use a whole number >= 0`)
+    }
+  }
+  for (const [name, rate] of Object.entries(trading.faults ?? {})) {
+    if (!(ORDER_FAULTS as readonly string[]).includes(name)) {
+      throw new SimOptionError(
+        `unknown order fault "${name}": known order faults are ${ORDER_FAULTS.join(', ')}`,
+      )
+    }
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
+      throw new SimOptionError(`rate of order fault "${name}" is ${rate}: use a probability 0..1`)
+    }
+  }
+}
+
 function checkOptions(options: SimOptions): void {
+  if (options.trading !== undefined) checkTradingOptions(options.trading)
   const host = options.host ?? '127.0.0.1'
   if (!LOOPBACK.has(host)) {
     throw new SimOptionError(
@@ -143,11 +189,14 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     ...(inject?.now === undefined ? {} : { now: inject.now }),
   })
   const ws = new MarketWs(scenario, inject === undefined ? undefined : injector)
+  const trading = new SimTrading(scenario, options.seed ?? 1, options.trading, (frame) =>
+    ws.broadcast(frame),
+  )
   const faults = options.faults
   const slowTimers = new Set<NodeJS.Timeout>()
 
   const answer = (req: IncomingMessage, res: ServerResponse): void => {
-    handleHttp(scenario, req, res).catch((error: unknown) => {
+    handleHttp(scenario, trading, req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error)
       if (!res.headersSent) sendJson(res, { status: 400, body: { error: message } })
       else res.destroy()
@@ -176,6 +225,10 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
   })
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://sim').pathname
+    if (path === '/ws/user') {
+      trading.userWs.handleUpgrade(req, socket, head)
+      return
+    }
     if (path !== '/ws/market') {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
       return
@@ -201,6 +254,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
           ws.broadcast(out)
         }
       }
+      trading.afterStep()
     }
     return all
   }
@@ -219,7 +273,9 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     wsUrl: `ws://${hostText}:${port}/ws/market`,
     restUrl: `http://${hostText}:${port}`,
     gammaUrl: `http://${hostText}:${port}${GAMMA_PREFIX}`,
+    userWsUrl: `ws://${hostText}:${port}/ws/user`,
     scenario,
+    trading,
     stats: ws.stats,
     faultStats: () => injector.stats(),
     trueBook: (assetId) => scenario.trueBook(assetId),
@@ -229,6 +285,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
         if (timer !== undefined) clearInterval(timer)
         for (const slow of slowTimers) clearTimeout(slow)
         slowTimers.clear()
+        await trading.close()
         await ws.close()
         server.closeAllConnections()
         await new Promise<void>((resolve) => server.close(() => resolve()))
@@ -240,11 +297,13 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
 
 async function handleHttp(
   scenario: Scenario,
+  trading: SimTrading,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sim')
   const path = url.pathname
+  if (await trading.handle(req, res, url)) return
   if (req.method === 'POST' && path === '/books') {
     sendJson(res, restPostBooks(scenario, await readBody(req)))
     return
