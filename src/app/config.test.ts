@@ -10,6 +10,7 @@ import {
   resolveCommandVenueUrls,
   resolveConfig,
 } from './config.js'
+import { DEFAULT_RISK_LIMITS } from '../domain/risk/limits.js'
 import { DEFAULT_VENUE_URLS } from './venue-urls.js'
 
 let dir: string
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       venue: DEFAULT_VENUE_URLS,
       signals: undefined,
+      risk: DEFAULT_RISK_LIMITS,
       file: null,
     })
     expect(Object.isFrozen(config)).toBe(true)

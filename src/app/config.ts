@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import type { LogLevel } from '../adapters/log.js'
+import { makeRiskLimits, RiskLimitsError, type RiskLimits } from '../domain/risk/limits.js'
 import { UsageError } from './cli-io.js'
 import { resolveVenueUrls, type VenueUrlFlags, type VenueUrls } from './venue-urls.js'
 
@@ -50,6 +51,8 @@ export const configFileSchema = z.strictObject({
     .optional(),
   /** Passed whole to the signal engine, which validates it. */
   signals: z.unknown().optional(),
+  /** Risk limits over the SPEC defaults (docs/RISK.md); validated by `makeRiskLimits`. */
+  risk: z.unknown().optional(),
 })
 
 export type ConfigFile = z.infer<typeof configFileSchema>
@@ -70,6 +73,8 @@ export type Config = {
   readonly venue: VenueUrls
   /** Unvalidated here; undefined when no layer set it. */
   readonly signals: unknown
+  /** Risk limits in force: the SPEC defaults with the file's `risk` key over them. */
+  readonly risk: RiskLimits
   /** The config file that was read, absolute; null when none. */
   readonly file: string | null
 }
@@ -235,6 +240,15 @@ export function resolveConfig(
     fileName === null ? undefined : { source: fileName, urls: file.venue ?? {}, makeError },
   )
 
+  let risk: RiskLimits
+  try {
+    risk = makeRiskLimits(file.risk ?? {})
+  } catch (e) {
+    if (!(e instanceof RiskLimitsError)) throw e
+    const where = fileName === null ? 'config' : `config file ${fileName}`
+    throw new ConfigError(`${where}: risk: ${e.problems.join('; ')}`)
+  }
+
   return Object.freeze({
     port,
     host: host.trim(),
@@ -247,6 +261,7 @@ export function resolveConfig(
     logLevel,
     venue: Object.freeze(venue),
     signals: file.signals,
+    risk,
     file: fileName,
   })
 }

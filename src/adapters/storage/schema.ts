@@ -125,6 +125,13 @@ export type OrdersTable = {
   origin: string
   created_ms: number
   updated_ms: number
+  // Added by 0004 (the order path); null on older rows.
+  condition_id: string | null
+  time_in_force: string | null
+  post_only: number | null
+  filled: number | null
+  reason_code: string | null
+  reason_message: string | null
 }
 
 export type FillsTable = {
@@ -136,6 +143,11 @@ export type FillsTable = {
   size: number
   fee_usdc: number
   dedupe_key: string
+  // Added by 0004; null on older rows.
+  side: string | null
+  condition_id: string | null
+  liquidity: string | null
+  fill_status: string | null
 }
 
 export type PositionsTable = {
@@ -144,6 +156,8 @@ export type PositionsTable = {
   cost_usdc: number
   realized_usdc: number
   updated_ms: number
+  /** Added by 0004; null on older rows. */
+  condition_id: string | null
 }
 
 export type RiskEventsTable = {
@@ -154,6 +168,10 @@ export type RiskEventsTable = {
   condition_id: string | null
   token_id: string | null
   detail: string
+  // Added by 0004; null on older rows.
+  scope: string | null
+  message: string | null
+  lifted_by: string | null
 }
 
 export type AlertsTable = {

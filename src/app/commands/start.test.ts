@@ -355,7 +355,7 @@ describe('tiltmeter start: configuration and usage', () => {
     const result = await run(['--feed', 'sim', '--port', '0'])
     expect(result.code).toBe(1)
     expect(result.stderr).toBe(
-      `tiltmeter start: config file ${path}: unknown key "snapshotIntervalMS"; known keys are port, host, dataDir, databaseUrl, captureDir, capture, snapshotIntervalMs, storeQueueMax, logLevel, venue, signals\n`,
+      `tiltmeter start: config file ${path}: unknown key "snapshotIntervalMS"; known keys are port, host, dataDir, databaseUrl, captureDir, capture, snapshotIntervalMs, storeQueueMax, logLevel, venue, signals, risk\n`,
     )
     expect(result.stdout).toBe('')
   })

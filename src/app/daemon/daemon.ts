@@ -17,7 +17,17 @@ import type { MarketConnectionOptions } from '../../adapters/polymarket/ws/conne
 import { polymarketFrameParser } from '../../adapters/polymarket/ws/market-frame-parser.js'
 import { MultiMatchScenario } from '../../adapters/sim/scenario-multi.js'
 import { startSim, type SimHandle } from '../../adapters/sim/sim-server.js'
+import { createOrdersRepo } from '../../adapters/storage/orders-repo.js'
 import type { MarketRecord, TokenRecord } from '../../adapters/storage/records.js'
+import type { Store } from '../../adapters/storage/store.js'
+import { feeRateBpsOf } from '../../domain/backtest/fees.js'
+import type { TickSize, TokenId } from '../../domain/market.js'
+import { RiskState } from '../../domain/risk/risk-state.js'
+import type { EpochMs, ShareMicros, UsdcMicros } from '../../domain/units.js'
+import { OrderService, type TradableMarket } from '../../engine/execution/order-service.js'
+import type { OrderStore } from '../../engine/execution/order-store.js'
+import { PaperVenue } from '../../engine/execution/paper-venue.js'
+import type { MarketDataListener } from '../../engine/market-data.js'
 import type { GameEventValidation } from '../../domain/game-events.js'
 import type { MarketInfo } from '../../domain/market-info.js'
 import { createSnapshotThrottle } from '../../engine/snapshot-throttle.js'
@@ -67,6 +77,13 @@ export type DaemonOptions = {
   /** Capture flush interval; default 1 s. */
   readonly captureFlushMs?: number
   readonly now?: () => number
+  /**
+   * The order path's storage; default: the store's own connection when it has one (the real
+   * store), else no trading routes.
+   */
+  readonly orderStore?: (store: DaemonStore) => OrderStore | null
+  /** Starting cash of the paper account, USDC micros; default 10,000 USDC. */
+  readonly paperBankrollUsdc?: number
 }
 
 export type StopSummary = {
@@ -93,6 +110,8 @@ export type DaemonHandle = {
   readonly feed: FeedSource
   readonly capture: CaptureWriter | null
   readonly storeLocation: string
+  /** The paper order service; null when the store has no order tables. */
+  readonly orders: OrderService | null
   /** Idempotent. */
   stop(reason: string): Promise<StopSummary>
 }
@@ -108,6 +127,10 @@ export class DaemonStartError extends Error {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 const DEFAULT_AUDIT_MS = 5_000
+const DEFAULT_BANKROLL_USDC = 10_000_000_000
+/** How often the paper venue runs orders waiting on latency or the in-play delay. */
+const PAPER_POLL_MS = 50
+const DEFAULT_MIN_SIZE = 5_000_000
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
@@ -198,6 +221,20 @@ async function start(
     complementOf: (assetId) => complements.get(assetId),
   })
 
+  let paper: PaperVenue | null = null
+  let orders: OrderService | null = null
+  const listener: MarketDataListener = {
+    ...pipeline.listener,
+    onEvent: (event, meta) => {
+      pipeline.listener.onEvent?.(event, meta)
+      if (event.type === 'last_trade_price') paper?.onTrade(event)
+    },
+    onBookChanged: (book, event, meta) => {
+      pipeline.listener.onBookChanged?.(book, event, meta)
+      paper?.onBookChanged(book)
+    },
+  }
+
   let sim: SimHandle | null = null
   let assetIds: readonly string[] = []
   let markets: readonly MarketInfo[] = []
@@ -224,6 +261,7 @@ async function start(
     validateGameEvent: options.validateGameEvent,
     store,
     log,
+    orders: () => orders,
   })
   let address: string
   try {
@@ -273,7 +311,7 @@ async function start(
   if (choice.kind === 'replay') {
     feed = replayFeed({
       path: choice.path,
-      listener: pipeline.listener,
+      listener,
       parser: pipeline.timedParser(polymarketFrameParser),
       log,
     })
@@ -343,7 +381,7 @@ async function start(
     feed = liveFeed({
       url: venue.wsUrl,
       assetIds,
-      listener: pipeline.listener,
+      listener,
       parser: pipeline.timedParser(polymarketFrameParser),
       log,
       capture: capture ?? undefined,
@@ -357,6 +395,64 @@ async function start(
     })
   }
   const running = feed
+  const orderStore =
+    options.orderStore !== undefined
+      ? options.orderStore(store)
+      : 'kysely' in store
+        ? createOrdersRepo(store as unknown as Store)
+        : null
+  let pollTimer: NodeJS.Timeout | null = null
+  if (orderStore !== null) {
+    const tradable = new Map<string, TradableMarket & { secondsDelay: number }>()
+    for (const m of markets) {
+      const rate = m.feeSchedule === null ? 0 : feeRateBpsOf(m.feeSchedule.rate)
+      for (const outcome of m.outcomes) {
+        tradable.set(outcome.tokenId, {
+          market: m.conditionId,
+          tickSize: m.tickSize ?? (100 as TickSize),
+          minSize: m.minOrderSize ?? (DEFAULT_MIN_SIZE as ShareMicros),
+          feeRateBps: rate < 0 ? 0 : rate,
+          closed: m.closed,
+          secondsDelay:
+            m.secondsDelay !== null && Number.isFinite(m.secondsDelay) && m.secondsDelay > 0
+              ? m.secondsDelay
+              : 0,
+        })
+      }
+    }
+    const clock = (): EpochMs => now() as EpochMs
+    const bookOf = (tokenId: TokenId) => running.market.books.get(tokenId)
+    const venueOfPaper = new PaperVenue({
+      bookOf,
+      marketOf: (tokenId) => tradable.get(tokenId),
+      now: clock,
+    })
+    let orderSeq = 0
+    const service = new OrderService({
+      venue: venueOfPaper,
+      store: orderStore,
+      risk: new RiskState(config.risk, clock()),
+      marketOf: (tokenId) => tradable.get(tokenId),
+      bookOf,
+      now: clock,
+      bankroll: (options.paperBankrollUsdc ?? DEFAULT_BANKROLL_USDC) as UsdcMicros,
+      newClientId: () => `o-${now().toString(36)}-${(orderSeq++).toString(36)}`,
+      onError: (e) => log.error({ err: messageOf(e) }, 'order event failed'),
+    })
+    const recovered = await service.start()
+    if (recovered.unknown.length > 0) {
+      log.warn({ orders: recovered.unknown }, 'orders with an unknown outcome after restart')
+    }
+    paper = venueOfPaper
+    orders = service
+    const paperVenue = venueOfPaper
+    pollTimer = setInterval(() => paperVenue.poll(clock()), PAPER_POLL_MS)
+    pollTimer.unref()
+    log.info(
+      { venue: 'paper', limits: riskLimitsText(config) },
+      'trading ready; risk limits in force',
+    )
+  }
   running.start()
 
   let stopped: Promise<StopSummary> | null = null
@@ -373,7 +469,12 @@ async function start(
         }
       }
       log.info({ reason }, 'stopping')
+      if (pollTimer !== null) clearInterval(pollTimer)
       await attempt('stopping the feed', () => running.stop())
+      if (orders !== null) {
+        const service = orders
+        await attempt('settling the order path', () => service.settled())
+      }
       await attempt('closing the http server', () => app.close())
       pipeline.finish()
       if (capture !== null) await attempt('closing the capture', () => capture.close())
@@ -409,7 +510,25 @@ async function start(
     feed: running,
     capture,
     storeLocation: store.location,
+    orders,
     stop,
+  }
+}
+
+function riskLimitsText(config: Config): Record<string, number> {
+  const l = config.risk
+  return {
+    maxPositionUsd: l.maxPositionUsdc / 1e6,
+    maxOrderUsd: l.maxOrderUsdc / 1e6,
+    maxDailyLossUsd: l.maxDailyLossUsdc / 1e6,
+    maxConsecutiveLosses: l.maxConsecutiveLosses,
+    lossCooldownMs: l.lossCooldownMs,
+    tradeCooldownMs: l.tradeCooldownMs,
+    maxApiErrorRatePct: l.maxApiErrorRatePct,
+    maxDrawdownPct: l.maxDrawdownPct,
+    maxSpreadMultiple: l.maxSpreadMultiple,
+    fatFingerTicks: l.fatFingerTicks,
+    approvalAboveUsd: l.approvalAboveUsdc / 1e6,
   }
 }
 

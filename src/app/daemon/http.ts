@@ -1,13 +1,17 @@
 /**
  * The daemon's HTTP surface (fastify), built without listening: `/metrics` (Prometheus text),
- * `/api/health` and game events (`POST /api/events`, `GET /api/events`). JSON bodies only, at
- * most {@link BODY_LIMIT_BYTES}; every error answer is `{"error": "...", "errors"?: [...]}`.
+ * `/api/health`, game events (`POST /api/events`, `GET /api/events`) and, when an order service
+ * is given, the trading routes (orders-routes.ts). JSON bodies only, at
+ * most {@link BODY_LIMIT_BYTES}; every error answer is `{"error": "...", "errors"?: [...]}`, except
+ * trading denials (422 `{"code", "message"}`).
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from '../../adapters/log.js'
 import type { StoredGameEvent } from '../../adapters/storage/records.js'
 import type { EpochMs } from '../../domain/units.js'
 import type { GameEvent, GameEventValidation } from '../../domain/game-events.js'
+import type { OrderService } from '../../engine/execution/order-service.js'
+import { registerOrderRoutes } from './orders-routes.js'
 import type { DaemonStore } from './ports.js'
 
 export const BODY_LIMIT_BYTES = 64 * 1024
@@ -20,6 +24,8 @@ export type HttpDeps = {
   readonly validateGameEvent: (input: unknown) => GameEventValidation
   readonly store: Pick<DaemonStore, 'insertGameEvents' | 'listGameEvents'>
   readonly log: Logger
+  /** The order service once trading is ready (null before); absent = no trading routes. */
+  readonly orders?: () => OrderService | null
 }
 
 export function buildHttpServer(deps: HttpDeps): FastifyInstance {
@@ -52,6 +58,8 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   })
 
   app.get('/api/health', () => deps.health())
+
+  if (deps.orders !== undefined) registerOrderRoutes(app, deps.orders)
 
   app.post('/api/events', async (request, reply) => {
     if (request.body === undefined || request.body === null) {

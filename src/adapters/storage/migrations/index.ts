@@ -2,10 +2,12 @@
 import { initial } from './0001-initial.js'
 import { eventsAndSignalOutcomes } from './0002-events-and-signal-outcomes.js'
 import { backtestTradeDetails } from './0003-backtest-trade-details.js'
+import { orderPath } from './0004-order-path.js'
 import type { Migration } from './migration.js'
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
   eventsAndSignalOutcomes,
   backtestTradeDetails,
+  orderPath,
 ]

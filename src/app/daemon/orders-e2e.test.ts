@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, expect, test } from 'vitest'
+import { createLogger } from '../../adapters/log.js'
+import { openStore } from '../../adapters/storage/store.js'
+import { validateGameEvent } from '../../domain/game-events.js'
+import { resolveConfig } from '../config.js'
+import { startDaemon, type DaemonHandle } from './daemon.js'
+
+let dir: string
+let daemon: DaemonHandle | null = null
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tiltmeter-orders-e2e-'))
+})
+afterEach(async () => {
+  await daemon?.stop('test end')
+  daemon = null
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Polls `probe` until it returns a value, or fails after `ms` (no fixed sleeps). */
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null> | T | null,
+  ms = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await probe()
+    if (value !== null) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise<void>((done) => setImmediate(done))
+  }
+}
+
+type Row = Record<string, unknown>
+/** The answer fields the tests read. */
+type Answer = {
+  order: Row
+  orders: Row[]
+  fills: Row[]
+  positions: Row[]
+}
+
+async function json(url: string, init?: RequestInit): Promise<{ status: number; body: Answer }> {
+  const response = await fetch(url, init)
+  return { status: response.status, body: (await response.json()) as Answer }
+}
+
+test('paper market buy on --feed sim: fill and position over the API, stored in SQLite', async () => {
+  const config = resolveConfig(
+    dir,
+    {},
+    { port: '0', 'data-dir': dir, 'no-capture': true, 'log-level': 'silent' },
+    null,
+  )
+  daemon = await startDaemon({
+    config,
+    feed: { kind: 'sim', matches: 1, seed: 11, speed: 1 },
+    selection: { markets: [], assets: [], sports: [] },
+    log: createLogger({ level: 'silent' }),
+    openStore: (o) => openStore(o),
+    validateGameEvent: (input) => validateGameEvent(input),
+    processMetrics: false,
+    auditIntervalMs: null,
+  })
+  const running = daemon
+  expect(running.orders).not.toBeNull()
+  const tokenId = await until('a live book with asks', () => {
+    for (const [id, book] of running.feed.market.books) {
+      if (!book.stale && book.bestAsk() !== null && book.bestBid() !== null) return id
+    }
+    return null
+  })
+
+  const order = await json(`${running.url}/api/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      token_id: tokenId,
+      side: 'buy',
+      type: 'market',
+      size: '5',
+      client_order_id: 'e2e-1',
+    }),
+  })
+  expect(order.status).toBe(201)
+  expect(order.body.order).toMatchObject({ id: 'e2e-1', side: 'buy', size: '5', origin: 'api' })
+
+  const fills = await until('the fill', async () => {
+    const { body } = await json(`${running.url}/api/fills`)
+    const mine = (body.fills as { client_order_id: string; size: string }[]).filter(
+      (f) => f.client_order_id === 'e2e-1',
+    )
+    const total = mine.reduce((sum, f) => sum + Number(f.size), 0)
+    return total === 5 ? mine : null
+  })
+  expect(fills[0]).toMatchObject({ token_id: tokenId, side: 'buy', liquidity: 'taker' })
+
+  const positions = await json(`${running.url}/api/positions`)
+  expect(positions.status).toBe(200)
+  expect(positions.body.positions).toEqual([
+    expect.objectContaining({ token_id: tokenId, size: '5' }),
+  ])
+  const orders = await json(`${running.url}/api/orders`)
+  expect(orders.body.orders[0]).toMatchObject({ id: 'e2e-1', status: 'filled', filled: '5' })
+
+  await running.stop('checked')
+  daemon = null
+  const store = await openStore({ dataDir: dir })
+  try {
+    const stored = await store.kysely.selectFrom('fills').selectAll().execute()
+    expect(stored.map((r) => [r.client_order_id, r.token_id])).toEqual(
+      fills.map(() => ['e2e-1', tokenId]),
+    )
+    const position = await store.kysely
+      .selectFrom('positions')
+      .selectAll()
+      .where('token_id', '=', tokenId)
+      .executeTakeFirst()
+    expect(Number(position?.size)).toBe(5_000_000)
+    const row = await store.kysely
+      .selectFrom('orders')
+      .selectAll()
+      .where('client_order_id', '=', 'e2e-1')
+      .executeTakeFirst()
+    expect(row?.status).toBe('filled')
+  } finally {
+    await store.close()
+  }
+}, 60_000)

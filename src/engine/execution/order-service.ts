@@ -1,0 +1,642 @@
+/**
+ * The order service: every order path (HTTP API, terminal, automation) goes through it.
+ *
+ * - Idempotent client ids: a client id seen before answers with the order it named.
+ * - Every submit passes `checkSubmit` (src/domain/risk); cancels never do.
+ * - The intent is stored (`pending`) before it is handed to the venue; fills are stored before
+ *   anyone sees them. On start, stored fills rebuild the portfolio and every order left working
+ *   is reconciled with the venue: one the venue does not know becomes `unknown`.
+ * - Venue events are applied one at a time, in order, on a promise chain.
+ */
+import type { BookView } from '../../domain/book/order-book.js'
+import { Portfolio } from '../../domain/portfolio/portfolio.js'
+import { checkSubmit, isExposureReducing, type OrderOrigin } from '../../domain/risk/checks.js'
+import { newRiskContext, type RiskState } from '../../domain/risk/risk-state.js'
+import type { RiskScope, TradingStatus } from '../../domain/risk/trading-state.js'
+import type { MarketId, TickSize, TokenId } from '../../domain/market.js'
+import {
+  notional,
+  type EpochMs,
+  type PriceTicks,
+  type ShareMicros,
+  type UsdcMicros,
+} from '../../domain/units.js'
+import type { OrderRecord, OrderStore } from './order-store.js'
+import { previewOrder, type Preview } from './preview.js'
+import {
+  FINAL_STATUSES,
+  type OrderSide,
+  type OrderType,
+  type TimeInForce,
+  type Venue,
+  type VenueEvent,
+  type VenueFill,
+} from './venue.js'
+
+/** What the service knows about a token's market. */
+export type TradableMarket = {
+  readonly market: MarketId
+  readonly tickSize: TickSize
+  readonly minSize: ShareMicros
+  readonly feeRateBps: number
+  readonly closed: boolean
+}
+
+/** An order request in domain units (the HTTP layer parses the body into it). */
+export type OrderRequest = {
+  readonly tokenId: TokenId
+  readonly side: OrderSide
+  readonly type: OrderType
+  readonly size: ShareMicros
+  /** Limit price; for a market order the worst price (default: fat-finger distance from touch). */
+  readonly price: PriceTicks | null
+  readonly postOnly: boolean
+  /** Default FAK for market orders, GTC for limit orders. */
+  readonly timeInForce: TimeInForce | null
+  readonly clientOrderId: string | null
+}
+
+export type Denial = { readonly ok: false; readonly code: string; readonly message: string }
+
+export type SubmitResult =
+  | { readonly ok: true; readonly order: OrderRecord; readonly duplicate: boolean }
+  | (Denial & { readonly order: OrderRecord | null })
+
+export type PreviewResult =
+  | ({ readonly ok: true; readonly price: PriceTicks; readonly feeRateBps: number } & Preview)
+  | Denial
+
+export type PositionLine = {
+  readonly market: MarketId
+  readonly tokenId: TokenId
+  readonly size: ShareMicros
+  readonly cost: UsdcMicros
+  readonly avgPrice: number
+  readonly bestBid: PriceTicks | null
+  /** Mid in ticks (may be fractional). */
+  readonly mid: number | null
+  /** What the shares fetch at the best bid (rounded down); null without a bid. */
+  readonly valueAtBid: UsdcMicros | null
+  readonly valueAtMid: number | null
+  readonly unrealizedAtBid: number | null
+  readonly unrealizedAtMid: number | null
+  /** Realized profit on this token so far, before fees. */
+  readonly realized: UsdcMicros
+}
+
+export type PortfolioView = {
+  readonly positions: readonly PositionLine[]
+  readonly markets: readonly {
+    readonly market: MarketId
+    readonly cost: number
+    readonly valueAtBid: number | null
+    readonly valueAtMid: number | null
+    readonly unrealizedAtBid: number | null
+    readonly unrealizedAtMid: number | null
+    readonly realized: number
+  }[]
+  readonly cash: UsdcMicros
+  readonly realized: UsdcMicros
+  readonly fees: UsdcMicros
+  readonly equityAtBid: number
+}
+
+export type OrderServiceOptions = {
+  readonly venue: Venue
+  readonly store: OrderStore
+  readonly risk: RiskState
+  marketOf(tokenId: TokenId): TradableMarket | undefined
+  bookOf(tokenId: TokenId): BookView | undefined
+  now(): EpochMs
+  /** Starting cash of the paper account, USDC micros. */
+  readonly bankroll: UsdcMicros
+  /** Client ids for requests without one. */
+  newClientId(): string
+  /** Problems the event chain met (already recorded nowhere else). */
+  onError?(e: unknown): void
+}
+
+const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,64}$/
+
+export class OrderService {
+  private readonly _o: OrderServiceOptions
+  private _portfolio: Portfolio
+  private readonly _orders = new Map<string, OrderRecord>()
+  private readonly _realized = new Map<string, number>()
+  /** Per token, realized profit and fees since the position was last flat (closed trades). */
+  private readonly _trip = new Map<string, { realized: number; fees: number }>()
+  private _chain: Promise<void> = Promise.resolve()
+  private readonly _inFlight = new Map<string, Promise<SubmitResult>>()
+  private readonly _ctx
+
+  constructor(options: OrderServiceOptions) {
+    this._o = options
+    this._portfolio = new Portfolio(options.bankroll)
+    this._ctx = newRiskContext(options.risk.limits, {
+      stale: false,
+      staleReason: null,
+      bestBid: null,
+      bestAsk: null,
+      tickSize: 100 as TickSize,
+      minSize: 0 as ShareMicros,
+      spreadBaselineTicks: null,
+      closed: false,
+    })
+    options.venue.events((event) => {
+      this._chain = this._chain.then(
+        () => this._onVenueEvent(event),
+        () => this._onVenueEvent(event),
+      )
+      this._chain.catch((e: unknown) => this._o.onError?.(e))
+    })
+  }
+
+  /**
+   * Rebuilds the portfolio from stored fills and reconciles every order left working with the
+   * venue: what the venue knows is taken over; an order it has no record of becomes `unknown`
+   * (it may or may not have reached the venue before the process stopped).
+   */
+  async start(): Promise<{ readonly unknown: readonly string[] }> {
+    this._portfolio = new Portfolio(this._o.bankroll)
+    for (const fill of await this._o.store.listFills()) this._book(fill)
+    for (const order of await this._o.store.listOrders({ limit: 10_000 })) {
+      this._orders.set(order.clientOrderId, order)
+    }
+    const unknown: string[] = []
+    for (const order of await this._o.store.listWorkingOrders()) {
+      const known = await this._o.venue.lookup(order.clientOrderId)
+      if (known === null) {
+        if (order.status !== 'unknown') {
+          await this._update(order.clientOrderId, {
+            status: 'unknown',
+            reasonCode: 'NOT_AT_VENUE',
+            reasonMessage:
+              'the venue has no record of this order after a restart; it may not have been sent',
+          })
+        }
+        unknown.push(order.clientOrderId)
+      } else {
+        await this._update(order.clientOrderId, { status: known.status, filled: known.filled })
+      }
+    }
+    return { unknown }
+  }
+
+  /** Waits until every venue event received so far is applied and stored. */
+  settled(): Promise<void> {
+    return this._chain.catch(() => undefined)
+  }
+
+  preview(request: OrderRequest): PreviewResult {
+    const prepared = this._prepare(request)
+    if (!prepared.ok) return prepared
+    const { market, book, price } = prepared
+    return {
+      ok: true,
+      price,
+      feeRateBps: market.feeRateBps,
+      ...previewOrder(book, request.side, price, request.size, market.feeRateBps),
+    }
+  }
+
+  /**
+   * Checks, stores and sends one order. A client id seen before (stored, or still on its way
+   * in a concurrent call) answers with that order and sends nothing.
+   */
+  async submit(
+    request: OrderRequest,
+    origin: OrderOrigin,
+    flags: { readonly protective?: boolean; readonly approved?: boolean } = {},
+  ): Promise<SubmitResult> {
+    const clientOrderId = request.clientOrderId ?? this._o.newClientId()
+    const inFlight = this._inFlight.get(clientOrderId)
+    if (inFlight !== undefined) {
+      const earlier = await inFlight
+      return earlier.ok ? { ...earlier, duplicate: true } : earlier
+    }
+    const pending = this._submit(clientOrderId, request, origin, flags)
+    this._inFlight.set(clientOrderId, pending)
+    try {
+      return await pending
+    } finally {
+      this._inFlight.delete(clientOrderId)
+    }
+  }
+
+  private async _submit(
+    clientOrderId: string,
+    request: OrderRequest,
+    origin: OrderOrigin,
+    flags: { readonly protective?: boolean; readonly approved?: boolean },
+  ): Promise<SubmitResult> {
+    const seen = this._orders.get(clientOrderId) ?? (await this._o.store.getOrder(clientOrderId))
+    if (seen !== null && seen !== undefined) {
+      this._orders.set(clientOrderId, seen)
+      if (seen.status === 'denied') {
+        return {
+          ok: false,
+          code: seen.reasonCode ?? 'DENIED',
+          message: seen.reasonMessage ?? '',
+          order: seen,
+        }
+      }
+      return { ok: true, order: seen, duplicate: true }
+    }
+    if (!CLIENT_ID.test(clientOrderId)) {
+      return {
+        ok: false,
+        code: 'INVALID_ORDER',
+        message: 'client_order_id must be 1 to 64 letters, digits, or . _ : -',
+        order: null,
+      }
+    }
+    const prepared = this._prepare(request)
+    if (!prepared.ok) return { ...prepared, order: null }
+    const { market, book, price } = prepared
+    const now = this._o.now()
+    const held = (this._portfolio.position(request.tokenId)?.size ?? 0) as ShareMicros
+    if (request.side === 'sell' && request.size > held) {
+      return {
+        ok: false,
+        code: 'INSUFFICIENT_POSITION',
+        message: `Selling ${request.size / 1e6} shares but ${held / 1e6} are held; outcome tokens cannot be sold short.`,
+        order: null,
+      }
+    }
+    const ctx = this._ctx
+    const risk = this._o.risk
+    risk.fillContext(ctx, market.market, now)
+    ctx.book = {
+      stale: book.stale,
+      staleReason: book.staleReason,
+      bestBid: book.bestBid(),
+      bestAsk: book.bestAsk(),
+      tickSize: book.tickSize,
+      minSize: market.minSize,
+      spreadBaselineTicks: null,
+      closed: market.closed,
+    }
+    ctx.heldShares = held
+    ctx.marketExposure = this._exposure(market.market)
+    ctx.origin = origin
+    ctx.approved = flags.approved ?? false
+    ctx.protective = flags.protective ?? false
+    const order = {
+      market: market.market,
+      tokenId: request.tokenId,
+      side: request.side,
+      kind: request.type,
+      price,
+      size: request.size,
+    }
+    const decision = checkSubmit(order, ctx)
+    const timeInForce = request.timeInForce ?? (request.type === 'market' ? 'FAK' : 'GTC')
+    const record: OrderRecord = {
+      clientOrderId,
+      venueOrderId: null,
+      market: market.market,
+      tokenId: request.tokenId,
+      side: request.side,
+      type: request.type,
+      timeInForce,
+      postOnly: request.postOnly,
+      price,
+      size: request.size,
+      filled: 0 as ShareMicros,
+      status: decision.ok ? 'pending' : 'denied',
+      origin,
+      reasonCode: decision.ok ? null : decision.reason,
+      reasonMessage: decision.ok ? null : decision.message,
+      createdMs: now,
+      updatedMs: now,
+    }
+    // Stored before it is sent: a crash after this line leaves a `pending` row to reconcile.
+    await this._o.store.insertOrder(record)
+    this._orders.set(clientOrderId, record)
+    if (!decision.ok) {
+      await this._storeRiskEvents()
+      return { ok: false, code: decision.reason, message: decision.message, order: record }
+    }
+    if (!isExposureReducing(order, held)) risk.recordEntrySent(market.market, now)
+    try {
+      await this._o.venue.submit({
+        clientOrderId,
+        market: market.market,
+        tokenId: request.tokenId,
+        side: request.side,
+        type: request.type,
+        timeInForce,
+        postOnly: request.postOnly,
+        price,
+        size: request.size,
+        decidedAt: now,
+      })
+      risk.recordApiResult(true, this._o.now())
+    } catch (e) {
+      risk.recordApiResult(false, this._o.now())
+      await this.settled()
+      await this._update(clientOrderId, {
+        status: 'unknown',
+        reasonCode: 'VENUE_ERROR',
+        reasonMessage: `the venue did not confirm the order: ${e instanceof Error ? e.message : String(e)}`,
+      })
+    }
+    await this.settled()
+    await this._storeRiskEvents()
+    return { ok: true, order: this._orders.get(clientOrderId) ?? record, duplicate: false }
+  }
+
+  /** Never blocked by risk. Unknown or finished orders answer null. */
+  async cancel(clientOrderId: string): Promise<OrderRecord | null> {
+    const order = this._orders.get(clientOrderId) ?? (await this._o.store.getOrder(clientOrderId))
+    if (order === null || order === undefined) return null
+    if (!FINAL_STATUSES.has(order.status)) {
+      await this._o.venue.cancel(clientOrderId, this._o.now())
+      await this.settled()
+    }
+    return this._orders.get(clientOrderId) ?? order
+  }
+
+  async cancelAll(): Promise<readonly OrderRecord[]> {
+    const before = [...this._orders.values()].filter((o) => !FINAL_STATUSES.has(o.status))
+    await this._o.venue.cancelAll(this._o.now())
+    await this.settled()
+    return before.map((o) => this._orders.get(o.clientOrderId) ?? o)
+  }
+
+  /**
+   * Cancels everything, then sells every position with a marketable order down to the lowest
+   * price on the tick (protective: it passes halts, the fat-finger and max-order rules).
+   */
+  async panicClose(): Promise<{
+    readonly cancelled: readonly OrderRecord[]
+    readonly closes: readonly SubmitResult[]
+  }> {
+    const cancelled = await this.cancelAll()
+    const closes: SubmitResult[] = []
+    for (const position of this._portfolio.positions()) {
+      const market = this._o.marketOf(position.tokenId)
+      const tick = market?.tickSize ?? (100 as TickSize)
+      closes.push(
+        await this.submit(
+          {
+            tokenId: position.tokenId,
+            side: 'sell',
+            type: 'market',
+            size: position.size,
+            price: tick as number as PriceTicks,
+            postOnly: false,
+            timeInForce: 'FAK',
+            clientOrderId: null,
+          },
+          'ui',
+          { protective: true },
+        ),
+      )
+    }
+    return { cancelled, closes }
+  }
+
+  async listOrders(limit = 500): Promise<OrderRecord[]> {
+    await this.settled()
+    return this._o.store.listOrders({ limit })
+  }
+
+  async listFills(): Promise<VenueFill[]> {
+    await this.settled()
+    return this._o.store.listFills()
+  }
+
+  portfolio(): PortfolioView {
+    const lines: PositionLine[] = []
+    for (const p of this._portfolio.positions()) {
+      const book = this._o.bookOf(p.tokenId)
+      const bid = book?.bestBid() ?? null
+      const midUnits = book?.mid() ?? null
+      const mid = midUnits === null ? null : midUnits * 10_000
+      const valueAtBid = bid === null ? null : notional(bid, p.size, 'down')
+      const valueAtMid = mid === null ? null : (mid * p.size) / 10_000
+      lines.push({
+        market: p.market,
+        tokenId: p.tokenId,
+        size: p.size,
+        cost: p.cost,
+        avgPrice: p.avgPrice,
+        bestBid: bid,
+        mid,
+        valueAtBid,
+        valueAtMid,
+        unrealizedAtBid: valueAtBid === null ? null : valueAtBid - p.cost,
+        unrealizedAtMid: valueAtMid === null ? null : valueAtMid - p.cost,
+        realized: (this._realized.get(p.tokenId) ?? 0) as UsdcMicros,
+      })
+    }
+    const byMarket = new Map<MarketId, PortfolioView['markets'][number]>()
+    const add = (a: number | null, b: number | null): number | null =>
+      a === null || b === null ? null : a + b
+    for (const line of lines) {
+      const m = byMarket.get(line.market) ?? {
+        market: line.market,
+        cost: 0,
+        valueAtBid: 0,
+        valueAtMid: 0,
+        unrealizedAtBid: 0,
+        unrealizedAtMid: 0,
+        realized: 0,
+      }
+      byMarket.set(line.market, {
+        market: line.market,
+        cost: m.cost + line.cost,
+        valueAtBid: add(m.valueAtBid, line.valueAtBid),
+        valueAtMid: add(m.valueAtMid, line.valueAtMid),
+        unrealizedAtBid: add(m.unrealizedAtBid, line.unrealizedAtBid),
+        unrealizedAtMid: add(m.unrealizedAtMid, line.unrealizedAtMid),
+        realized: m.realized + line.realized,
+      })
+    }
+    let equity: number = this._portfolio.cash()
+    for (const line of lines) equity += line.valueAtBid ?? 0
+    return {
+      positions: lines,
+      markets: [...byMarket.values()],
+      cash: this._portfolio.cash(),
+      realized: this._portfolio.realized(),
+      fees: this._portfolio.fees(),
+      equityAtBid: equity,
+    }
+  }
+
+  riskStatus(): {
+    readonly global: TradingStatus
+    readonly markets: readonly TradingStatus[]
+    readonly summary: ReturnType<RiskState['summary']>
+    readonly limits: RiskState['limits']
+  } {
+    const risk = this._o.risk
+    const now = this._o.now()
+    risk.advance(now)
+    const markets = risk.states
+      .scopes()
+      .filter((s): s is MarketId => s !== 'global')
+      .map((s) => risk.states.status(s, now))
+    return {
+      global: risk.states.status('global', now),
+      markets,
+      summary: risk.summary(),
+      limits: risk.limits,
+    }
+  }
+
+  /** A person resumes trading in `scope`; returns the codes lifted. */
+  async resume(scope: RiskScope): Promise<readonly string[]> {
+    const lifted = this._o.risk.resume(scope, this._o.now())
+    await this._storeRiskEvents()
+    return lifted.map((r) => r.code)
+  }
+
+  /** A person halts `scope` until resumed. */
+  async halt(scope: RiskScope): Promise<void> {
+    this._o.risk.restrict(scope, 'halted', 'MANUAL', this._o.now())
+    await this._storeRiskEvents()
+  }
+
+  private _prepare(
+    request: OrderRequest,
+  ): { ok: true; market: TradableMarket; book: BookView; price: PriceTicks } | Denial {
+    const market = this._o.marketOf(request.tokenId)
+    if (market === undefined) {
+      return {
+        ok: false,
+        code: 'UNKNOWN_TOKEN',
+        message: `Token ${request.tokenId} is not in a market the daemon watches.`,
+      }
+    }
+    const book = this._o.bookOf(request.tokenId)
+    if (book === undefined) {
+      return {
+        ok: false,
+        code: 'BOOK_STALE',
+        message: `The order book for token ${request.tokenId} has not arrived yet; try again shortly.`,
+      }
+    }
+    if (request.price !== null) return { ok: true, market, book, price: request.price }
+    if (request.type === 'limit') {
+      return { ok: false, code: 'INVALID_ORDER', message: 'A limit order needs a price.' }
+    }
+    const tick = book.tickSize
+    const reach = this._o.risk.limits.fatFingerTicks * tick
+    const touch = request.side === 'buy' ? book.bestAsk() : book.bestBid()
+    if (touch === null) {
+      return {
+        ok: false,
+        code: 'NO_LIQUIDITY',
+        message: `There is nothing to ${request.side === 'buy' ? 'buy' : 'sell into'} on token ${request.tokenId}; give a price or wait.`,
+      }
+    }
+    const price =
+      request.side === 'buy'
+        ? Math.min(touch + reach, 10_000 - tick)
+        : Math.max(touch - reach, tick)
+    return { ok: true, market, book, price: price as PriceTicks }
+  }
+
+  private _exposure(market: MarketId): UsdcMicros {
+    let cost = 0
+    for (const p of this._portfolio.positions()) if (p.market === market) cost += p.cost
+    return cost as UsdcMicros
+  }
+
+  /** Books a fill into the portfolio and the per-token tallies; returns a closed trade's profit. */
+  private _book(fill: VenueFill): number | null {
+    const realizedBefore = this._portfolio.realized()
+    this._portfolio.applyFill({
+      clientId: fill.clientOrderId,
+      market: fill.market,
+      tokenId: fill.tokenId,
+      side: fill.side,
+      price: fill.price,
+      size: fill.size,
+      fee: fill.fee,
+      liquidity: fill.liquidity,
+      ts: fill.ts,
+    })
+    const delta = this._portfolio.realized() - realizedBefore
+    this._realized.set(fill.tokenId, (this._realized.get(fill.tokenId) ?? 0) + delta)
+    const trip = this._trip.get(fill.tokenId) ?? { realized: 0, fees: 0 }
+    trip.realized += delta
+    trip.fees += fill.fee
+    this._trip.set(fill.tokenId, trip)
+    if (this._portfolio.position(fill.tokenId) === undefined) {
+      this._trip.delete(fill.tokenId)
+      return trip.realized - trip.fees
+    }
+    return null
+  }
+
+  private async _onVenueEvent(event: VenueEvent): Promise<void> {
+    if (event.kind === 'fill') {
+      const fill = event.fill
+      // Stored first; a fill seen twice is booked once.
+      if (!(await this._o.store.insertFill(fill))) return
+      const profit = this._book(fill)
+      const order = this._orders.get(fill.clientOrderId)
+      if (order !== undefined) {
+        await this._update(fill.clientOrderId, {
+          filled: (order.filled + fill.size) as ShareMicros,
+        })
+      }
+      const position = this._portfolio.position(fill.tokenId)
+      await this._o.store.upsertPosition({
+        market: fill.market,
+        tokenId: fill.tokenId,
+        size: (position?.size ?? 0) as ShareMicros,
+        cost: (position?.cost ?? 0) as UsdcMicros,
+        realized: (this._realized.get(fill.tokenId) ?? 0) as UsdcMicros,
+        updatedMs: fill.ts,
+      })
+      if (profit !== null) this._o.risk.recordClosedTrade(profit as UsdcMicros, fill.ts)
+      this._o.risk.recordEquity(Math.round(this.portfolio().equityAtBid) as UsdcMicros, fill.ts)
+      await this._storeRiskEvents()
+      return
+    }
+    const order = this._orders.get(event.clientOrderId)
+    await this._update(event.clientOrderId, {
+      status: event.status,
+      venueOrderId: event.venueOrderId,
+      filled: Math.max(event.filled, order?.filled ?? 0) as ShareMicros,
+      ...(event.code === null ? {} : { reasonCode: event.code, reasonMessage: event.message }),
+    })
+  }
+
+  private async _update(
+    clientOrderId: string,
+    change: Partial<
+      Pick<OrderRecord, 'status' | 'filled' | 'venueOrderId' | 'reasonCode' | 'reasonMessage'>
+    >,
+  ): Promise<void> {
+    const order = this._orders.get(clientOrderId) ?? (await this._o.store.getOrder(clientOrderId))
+    if (order === null || order === undefined) return
+    const next: OrderRecord = {
+      ...order,
+      ...change,
+      venueOrderId: change.venueOrderId ?? order.venueOrderId,
+      updatedMs: this._o.now(),
+    }
+    this._orders.set(clientOrderId, next)
+    await this._o.store.updateOrder(clientOrderId, next)
+  }
+
+  private async _storeRiskEvents(): Promise<void> {
+    for (const e of this._o.risk.takeEvents()) {
+      await this._o.store.insertRiskEvent({
+        ts: e.ts,
+        kind: e.kind,
+        code: e.code,
+        scope: e.scope,
+        detail: e.detail,
+        message: e.message,
+        liftedBy: e.by,
+      })
+    }
+  }
+}
