@@ -238,6 +238,27 @@ describe('MarketData', () => {
     expect(md.counters).toMatchObject({ frames: 1, events: 1, levelChanges: 1 })
   })
 
+  test("onFrameBytes takes the parser's fast entry first and its bytes entry when that declines", () => {
+    const calls: string[] = []
+    const parser = {
+      ...noParser,
+      scanBytes: (bytes: Uint8Array, start: number, end: number) => {
+        calls.push(`scan ${start}-${end}`)
+        return start === 0 ? priceChange([change(YES, 'bid', 4600, 7, 4600, 4700)]) : null
+      },
+      parseBytes: (_bytes: Uint8Array, start: number, end: number): ParseResult => {
+        calls.push(`parse ${start}-${end}`)
+        return { events: [], errors: [new ParseError('bad', 'x')], ignored: false }
+      },
+    }
+    const md = new MarketData(parser)
+    md.onFrameBytes(new Uint8Array(10), 0, 7, META)
+    md.onFrameBytes(new Uint8Array(10), 2, 7, META)
+    expect(calls).toEqual(['scan 0-7', 'scan 2-7', 'parse 2-7'])
+    expect(md.counters).toMatchObject({ frames: 2, events: 1, levelChanges: 1, parseErrors: 1 })
+    expect(md.book(YES)?.bestBid()).toBe(4600)
+  })
+
   test('onFrameBytes decodes UTF-8 for a parser without a bytes entry', () => {
     const texts: string[] = []
     const parser = {

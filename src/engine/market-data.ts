@@ -93,6 +93,12 @@ export type FrameParser = {
    * and calls `parseText`.
    */
   parseBytes?(bytes: Uint8Array, start: number, end: number): ParseResult
+  /**
+   * Optional, with `parseBytes`: the frame's one event when the parser reads it on a fast path
+   * (exactly the single event, with no errors, that `parseBytes` would give), else null, and
+   * {@link MarketData.onFrameBytes} then calls `parseBytes`. Spares the result object per frame.
+   */
+  scanBytes?(bytes: Uint8Array, start: number, end: number): MarketEvent | null
 }
 
 /**
@@ -165,6 +171,14 @@ export class MarketData {
    */
   onFrameBytes(bytes: Uint8Array, start: number, end: number, meta: FrameMeta): void {
     const parser = this._parser
+    if (parser.scanBytes !== undefined) {
+      const event = parser.scanBytes(bytes, start, end)
+      if (event !== null) {
+        this.counters.frames++
+        this.apply(event, meta)
+        return
+      }
+    }
     this._onParsed(
       parser.parseBytes === undefined
         ? parser.parseText(UTF8.decode(bytes.subarray(start, end)))

@@ -129,6 +129,11 @@ export const EMPTY_DECIMAL = -2
 /** Where the value last read by {@link readDecimal} ends (the position of its closing quote). */
 export let decimalEndAt = 0
 
+/** For readers of special forms that stand in for {@link readDecimal}. */
+export function setDecimalEnd(at: number): void {
+  decimalEndAt = at
+}
+
 /**
  * `text[start, end)` read as {@link readDecimal} reads a string value holding exactly that
  * text; for tests, which check it against the domain's parsers.
@@ -199,7 +204,11 @@ export function readDecimal(
   }
   if (c !== CHAR_QUOTE) return -1
   decimalEndAt = i
-  for (let k = Math.min(fractionDigits, decimals); k < decimals; k++) fraction *= 10
-  const value = whole * scale + fraction
-  return Number.isSafeInteger(value) ? value : -1
+  // Digits only, so the value is a non-negative integer: safe when not above 2^53 - 1.
+  const kept = fractionDigits < decimals ? fractionDigits : decimals
+  const value = whole * scale + fraction * (POW10[decimals - kept] as number)
+  return value <= Number.MAX_SAFE_INTEGER ? value : -1
 }
+
+/** Powers of ten, exact as doubles, for scaling a fraction up to the wanted decimals. */
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, k) => 10 ** k)

@@ -421,6 +421,42 @@ describe('scanPriceChange', () => {
     expect(handled).toBeGreaterThan(100)
   })
 
+  test('entries laid out exactly as the venue writes them, with every price form, give the same result', () => {
+    const arbPriceForm = fc.oneof(
+      arbPriceText,
+      fc.stringMatching(/^0\.[0-9]{0,6}$/),
+      fc.constantFrom('0.', '00.5', '0.12345', '0.10000', '0.0001', '0.9999', '0.5x', '', '1.'),
+    )
+    const arbEntry = fc
+      .tuple(
+        fc.constantFrom(
+          '57953460969144501144385266431497900786362265483971474370583776523710017709396',
+          '1',
+          '',
+        ),
+        arbPriceForm,
+        arbSizeText,
+        fc.constantFrom('BUY', 'SELL', 'buy'),
+        fc.constantFrom('', '0xabc', 'a"b'),
+        arbPriceForm,
+        arbPriceForm,
+      )
+      .map(
+        ([id, price, size, side, hash, bid, ask]) =>
+          `{"asset_id":${JSON.stringify(id)},"price":"${price}","size":"${size}","side":"${side}","hash":${JSON.stringify(hash)},"best_bid":"${bid}","best_ask":"${ask}"}`,
+      )
+    let handled = 0
+    fc.assert(
+      fc.property(fc.array(arbEntry, { maxLength: 3 }), (entries) => {
+        const text = `{"event_type":"price_change","market":"0x00","timestamp":"1780795851472","price_changes":[${entries.join(',')}]}`
+        if (scanPriceChange(text) !== null) handled++
+        expectSameAsSlow(text)
+      }),
+      { numRuns: 3000 },
+    )
+    expect(handled).toBeGreaterThan(300)
+  })
+
   test('frames with any JSON whitespace give the same result', () => {
     fc.assert(
       fc.property(arbSpacedFrame, (text) => {

@@ -42,6 +42,7 @@ import {
   matchesWordKey,
   readDecimal,
   readId,
+  setDecimalEnd,
   useView,
   wordKey,
   type WordKey,
@@ -57,6 +58,9 @@ const CHAR_OPEN_BRACKET = 91
 const CHAR_CLOSE_BRACKET = 93
 const CHAR_OPEN_BRACE = 123
 const CHAR_CLOSE_BRACE = 125
+const CHAR_DOT = 46
+const CHAR_0 = 48
+const CHAR_9 = 57
 const CHAR_A = 97
 const CHAR_B = 98
 const CHAR_E = 101
@@ -155,6 +159,21 @@ const ENTRY_BITS_IN_ORDER: readonly number[] = [
 const ENTRY_KEY_COUNT = ENTRY_KEYS_IN_ORDER.length
 
 /**
+ * The separators of an entry laid out exactly as the venue writes it, each from the closing
+ * quote of one value through the opening quote of the next: `","price":"` and so on. An entry
+ * in that layout is read by {@link readEntryInVenueLayout} with one comparison per separator.
+ */
+const SEP_PRICE = wordKey('","price":"')
+const SEP_SIZE = wordKey('","size":"')
+const SEP_SIDE = wordKey('","side":"')
+const SEP_BEST_BID = wordKey('","best_bid":"')
+const SEP_BEST_ASK = wordKey('","best_ask":"')
+const ENTRY_START = wordKey('{"asset_id":"')
+/** `BUY","hash":"` and `SELL","hash":"`: the side and the next separator in one comparison. */
+const SIDE_BUY_THEN_HASH = wordKey('BUY","hash":"')
+const SIDE_SELL_THEN_HASH = wordKey('SELL","hash":"')
+
+/**
  * Reads `text` as one current-shape `price_change` event. Returns the event, or null when the
  * text is anything else or anything the scanner does not read with certainty (the caller then
  * uses the general parser). Never throws for any string.
@@ -213,6 +232,8 @@ export function scanPriceChangeBytes(
     seen |= bit
     if (bit === SEEN_PRICE_CHANGES) {
       if (i >= length || b[i] !== CHAR_OPEN_BRACKET) return null
+      // Read into a reused list, then copied to one of the exact size: a fresh list grown by
+      // `push` would allocate room for 17 entries.
       changes = []
       i = readEntries(b, i + 1, length, changes)
       if (i < 0) return null
@@ -272,7 +293,8 @@ function readEntries(b: Uint8Array, from: number, length: number, out: LevelChan
   if (i < length && b[i] === CHAR_CLOSE_BRACKET) return i + 1
   for (;;) {
     if (i >= length || b[i] !== CHAR_OPEN_BRACE) return NOT_HANDLED
-    i = readEntry(b, i + 1, length, out)
+    const fast = readEntryInVenueLayout(b, i, length, out)
+    i = fast >= 0 ? fast : readEntry(b, i + 1, length, out)
     if (i < 0) return NOT_HANDLED
     i = skipSpace(b, i, length)
     if (i >= length) return NOT_HANDLED
@@ -281,6 +303,69 @@ function readEntries(b: Uint8Array, from: number, length: number, out: LevelChan
     if (c !== CHAR_COMMA) return NOT_HANDLED
     i = skipSpace(b, i + 1, length)
   }
+}
+
+/**
+ * Reads one entry starting at its `{` when it is laid out exactly as the venue writes it (keys
+ * in the venue's order, no spaces): `{"asset_id":"…","price":"…","size":"…","side":"…",
+ * "hash":"…","best_bid":"…","best_ask":"…"}`. Returns the position after `}`, or
+ * {@link NOT_HANDLED} for any other layout or any value it does not accept, without having
+ * appended anything: the caller then reads the entry with {@link readEntry}, which decides. What
+ * it appends is what {@link readEntry} appends for the same bytes (the same readers, the same
+ * checks, in a fixed order).
+ */
+function readEntryInVenueLayout(
+  b: Uint8Array,
+  from: number,
+  length: number,
+  out: LevelChange[],
+): number {
+  if (!matchesWordKey(b, from, length, ENTRY_START)) return NOT_HANDLED
+  let i = from + ENTRY_START.bytes.length
+  const assetId = readId(b, i, length)
+  if (assetId === null) return NOT_HANDLED
+  if (idEnd === i || !matchesWordKey(b, idEnd, length, SEP_PRICE)) return NOT_HANDLED
+  i = idEnd + SEP_PRICE.bytes.length
+  const price = readPrice(b, i, length)
+  if (price < 0 || price > PRICE_SCALE) return NOT_HANDLED
+  i = decimalEndAt
+  if (!matchesWordKey(b, i, length, SEP_SIZE)) return NOT_HANDLED
+  i += SEP_SIZE.bytes.length
+  const size = readDecimal(b, i, length, SHARE_DECIMALS, SHARE_SCALE)
+  if (size < 0) return NOT_HANDLED
+  i = decimalEndAt
+  if (!matchesWordKey(b, i, length, SEP_SIDE)) return NOT_HANDLED
+  i += SEP_SIDE.bytes.length
+  let side: Side
+  if (matchesWordKey(b, i, length, SIDE_BUY_THEN_HASH)) {
+    side = 'bid'
+    i += SIDE_BUY_THEN_HASH.bytes.length
+  } else if (matchesWordKey(b, i, length, SIDE_SELL_THEN_HASH)) {
+    side = 'ask'
+    i += SIDE_SELL_THEN_HASH.bytes.length
+  } else return NOT_HANDLED
+  // The hash is skipped, as the general reader skips it, when it is a plain string.
+  i = plainStringEnd(b, i, length)
+  if (i < 0 || !matchesWordKey(b, i, length, SEP_BEST_BID)) return NOT_HANDLED
+  i += SEP_BEST_BID.bytes.length
+  const bestBid = readBest(b, i, length, 0)
+  if (bestBid === NOT_HANDLED) return NOT_HANDLED
+  i = decimalEndAt
+  if (!matchesWordKey(b, i, length, SEP_BEST_ASK)) return NOT_HANDLED
+  i += SEP_BEST_ASK.bytes.length
+  const bestAsk = readBest(b, i, length, MAX_PRICE)
+  if (bestAsk === NOT_HANDLED) return NOT_HANDLED
+  i = decimalEndAt + 1
+  if (i >= length || b[i] !== CHAR_CLOSE_BRACE) return NOT_HANDLED
+  out.push({
+    assetId: assetId as TokenId,
+    side,
+    price: price as PriceTicks,
+    size: size as ShareMicros,
+    bestBid: bestBid as PriceTicks | null,
+    bestAsk: bestAsk as PriceTicks | null,
+  })
+  return i + 1
 }
 
 /** Reads one entry from just after `{` through `}`; returns the position after `}`. */
@@ -396,11 +481,37 @@ function readEntry(b: Uint8Array, from: number, length: number, out: LevelChange
  * there" price is null (empty side); otherwise the price in ticks, or {@link NOT_HANDLED}.
  */
 function readBest(b: Uint8Array, start: number, length: number, emptyPrice: number): number | null {
-  const price = readDecimal(b, start, length, PRICE_DECIMALS, PRICE_SCALE)
+  const price = readPrice(b, start, length)
   if (price === EMPTY_DECIMAL) return null
   if (price < 0 || price > PRICE_SCALE) return NOT_HANDLED
   return price === emptyPrice ? null : price
 }
+
+/**
+ * A price value as `readDecimal` reads it with the price's decimals, with the venue's usual
+ * form, `0.` and one to four digits, read inline: the same value, and the same end in
+ * {@link decimalEndAt}. Any other form goes to `readDecimal`.
+ */
+function readPrice(b: Uint8Array, start: number, length: number): number {
+  if (start + 6 < length && b[start] === CHAR_0 && b[start + 1] === CHAR_DOT) {
+    let i = start + 2
+    let fraction = 0
+    const last = start + 2 + PRICE_DECIMALS
+    let c = b[i] as number
+    while (c >= CHAR_0 && c <= CHAR_9 && i < last) {
+      fraction = fraction * 10 + (c - CHAR_0)
+      c = b[++i] as number
+    }
+    if (c === CHAR_QUOTE && i > start + 2) {
+      setDecimalEnd(i)
+      return fraction * (PRICE_PAD[last - i] as number)
+    }
+  }
+  return readDecimal(b, start, length, PRICE_DECIMALS, PRICE_SCALE)
+}
+
+/** 10^k for the price digits a short fraction lacks. */
+const PRICE_PAD: readonly number[] = Array.from({ length: PRICE_DECIMALS + 1 }, (_, k) => 10 ** k)
 
 /** Length of the key last matched by {@link entryKeyBit} or {@link eventKeyBit}. */
 let keyLength = 0
