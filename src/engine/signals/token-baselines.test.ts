@@ -234,9 +234,10 @@ describe('order concentration and jumps in the short window', () => {
           }
           const now = t
           const start = now - BUCKET
-          // The mid in effect at time x.
-          const midAt = (x: number): number => {
-            let m = path[0]!.mid
+          // The mid in effect at time x; none before the first sample (a mid replaced at the
+          // same venue time never held, so there is no move out of it).
+          const midAt = (x: number): number | undefined => {
+            let m: number | undefined
             for (const p of path) if (p.ts <= x) m = p.mid
             return m
           }
@@ -246,15 +247,18 @@ describe('order concentration and jumps in the short window', () => {
           for (const tj of times) {
             for (const ti of times) {
               if (ti > tj || ti < tj - jumpMs) continue
-              const d = midAt(tj) - midAt(ti)
-              up = Math.max(up, d)
-              down = Math.max(down, -d)
+              const a = midAt(ti)
+              const b = midAt(tj)
+              if (a === undefined || b === undefined) continue
+              up = Math.max(up, b - a)
+              down = Math.max(down, a - b)
             }
             // The mid in effect at the start of the interval ending at tj.
-            const from = Math.max(start, tj - jumpMs)
-            const d = midAt(tj) - midAt(from)
-            up = Math.max(up, d)
-            down = Math.max(down, -d)
+            const a = midAt(Math.max(start, tj - jumpMs))
+            const b = midAt(tj)
+            if (a === undefined || b === undefined) continue
+            up = Math.max(up, b - a)
+            down = Math.max(down, a - b)
           }
           expect(base.largestJump(now, 1, jumpMs)).toBeCloseTo(up, 12)
           expect(base.largestJump(now, -1, jumpMs)).toBeCloseTo(down, 12)
