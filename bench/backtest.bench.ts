@@ -3,7 +3,7 @@
  *
  * Imports the NHL tick recording with the project's importer and writes its frames `copies`
  * times over (shifted in time) into a gzip capture of at least a million frames, then times,
- * on the same capture in the same process:
+ * on the same capture in the same process, the stages taking turns (median of `--runs` rounds):
  * - bare replay: read, decompress, parse and apply every frame (`MarketData` only, as
  *   `tiltmeter replay`);
  * - the backtest end to end with `panic_fade`: the same replay through `BacktestEngine`, i.e.
@@ -32,7 +32,6 @@ import {
   formatCount,
   intOption,
   machineLine,
-  median,
   perSecond,
   renderTable,
   timedAsync,
@@ -151,17 +150,30 @@ async function timeSignalsOnly(dir: string): Promise<{ ms: number }> {
   return { ms }
 }
 
-async function medianOf<T extends { ms: number; signals?: number; trades?: number }>(
-  stage: () => Promise<T>,
-): Promise<T> {
-  const results: T[] = []
-  for (let r = 0; r < runs; r++) results.push(await stage())
-  const outcomes = new Set(results.map((r) => `${r.signals}/${r.trades}`))
-  // Same capture, same code: every run must raise the same signals and take the same trades.
-  if (outcomes.size > 1)
-    throw new Error(`runs disagree (signals/trades): ${[...outcomes].join(', ')}`)
-  results.sort((a, b) => a.ms - b.ms)
-  return results[results.length >> 1]!
+type Timing = { ms: number; signals?: number; trades?: number }
+
+/**
+ * Runs every stage `runs` times, taking turns (the order rotates each round), so a change in
+ * the machine's load during the benchmark falls on every stage alike; returns each stage's
+ * median run.
+ */
+async function mediansOf(stages: readonly (() => Promise<Timing>)[]): Promise<Timing[]> {
+  const results: Timing[][] = stages.map(() => [])
+  for (let r = 0; r < runs; r++) {
+    for (let k = 0; k < stages.length; k++) {
+      const i = (k + r) % stages.length
+      collectGarbage()
+      results[i]!.push(await stages[i]!())
+    }
+  }
+  return results.map((list) => {
+    const outcomes = new Set(list.map((t) => `${t.signals}/${t.trades}`))
+    // Same capture, same code: every run must raise the same signals and take the same trades.
+    if (outcomes.size > 1)
+      throw new Error(`runs disagree (signals/trades): ${[...outcomes].join(', ')}`)
+    const sorted = [...list].sort((a, b) => a.ms - b.ms)
+    return sorted[sorted.length >> 1]!
+  })
 }
 
 async function main(): Promise<void> {
@@ -179,16 +191,14 @@ async function main(): Promise<void> {
     await timeEndToEnd(dir)
     await timeBacktest(dir, lanes(panicFade, [250]))
 
-    const bareRuns = []
-    for (let r = 0; r < runs; r++) {
-      collectGarbage()
-      bareRuns.push(await timeEndToEnd(dir))
-    }
-    const bareMs = median(bareRuns.map((r) => r.ms))
-    const signalsOnly = await medianOf(() => timeSignalsOnly(dir))
-    const one = await medianOf(() => timeBacktest(dir, lanes(panicFade, [250])))
-    const four = await medianOf(() => timeBacktest(dir, lanes(panicFade, LATENCY_TABLE_MS)))
-    const vacuum = await medianOf(() => timeBacktest(dir, lanes(vacuumFade, LATENCY_TABLE_MS)))
+    const [bare, signalsOnly, one, four, vacuum] = (await mediansOf([
+      async () => ({ ms: (await timeEndToEnd(dir)).ms }),
+      () => timeSignalsOnly(dir),
+      () => timeBacktest(dir, lanes(panicFade, [250])),
+      () => timeBacktest(dir, lanes(panicFade, LATENCY_TABLE_MS)),
+      () => timeBacktest(dir, lanes(vacuumFade, LATENCY_TABLE_MS)),
+    ])) as [Timing, Timing, BacktestTiming, BacktestTiming, BacktestTiming]
+    const bareMs = bare.ms
     const n = capture.frames
     const bareRate = perSecond(n, bareMs)
     const row = (name: string, t: { ms: number }, extra: string): string[] => [

@@ -21,10 +21,11 @@ import type { MarketId, TickSize, TokenId } from '../../domain/market.js'
 import type { MarketMeta, StrategyContext, StrategySignal } from '../../domain/strategy/strategy.js'
 import type { EpochMs } from '../../domain/units.js'
 import type { ParseResult } from '../frame-parser.js'
-import { MarketData, type FrameMeta, type FrameParser } from '../market-data.js'
+import { MarketData, type FrameMeta, type FrameParser, type VenueTop } from '../market-data.js'
 import { SignalEngine, type Signal, type SignalConfig } from '../signals/index.js'
 import { LookaheadError, SimClock } from './clock.js'
 import { Lane, type LaneConfig, type LaneHost } from './lane.js'
+import { UsableView } from './usable-view.js'
 import type { PortfolioFactory, VenueFactory } from './ports.js'
 
 /** The placeholder condition id importers write when the data has none. */
@@ -73,6 +74,21 @@ export const DEFAULT_EVENT_WINDOW_MS = 300_000
 
 type MidSeries = { ts: number[]; mid: number[] }
 
+/**
+ * What the per-frame path needs about one book, found with one lookup per book change: the
+ * book, the venue's stated top (MarketData keeps one object per asset and updates it in
+ * place), the view presented when the research switch makes an unsynced book usable, and the
+ * token's price series.
+ */
+type TokenState = {
+  readonly book: OrderBook
+  top: VenueTop | undefined
+  view: UsableView | null
+  series: MidSeries | null
+  /** Whether the price series of this token is kept (`keepPricesOf`). */
+  readonly keep: boolean
+}
+
 export class BacktestEngine {
   readonly market: MarketData
   readonly signals: SignalEngine
@@ -92,7 +108,19 @@ export class BacktestEngine {
   private _failure: unknown = null
   private readonly _allowUnsynced: boolean
   private readonly _contexts = new Map<Lane, StrategyContext>()
-  private readonly _views = new Map<string, BookView>()
+  private readonly _tokens = new Map<string, TokenState>()
+  /** The state of the book changed last: consecutive changes often hit the same book. */
+  private _lastToken: TokenState | null = null
+  /** The last (token, market) pair noted, to skip the lookups when it repeats. */
+  private _notedToken: string | null = null
+  private _notedMarket: string | null = null
+  /**
+   * Lower bounds over the lanes of the earliest venue due time and position deadline: while
+   * an event's time `t` is ≤ `_wakeDue` and < `_wakeDeadline`, no lane has anything to run
+   * before it and the lanes are not visited.
+   */
+  private _wakeDue = Number.POSITIVE_INFINITY
+  private _wakeDeadline = Number.POSITIVE_INFINITY
 
   constructor(options: BacktestEngineOptions) {
     this._options = options
@@ -112,10 +140,15 @@ export class BacktestEngine {
         this._onEvent(event)
       },
       onBookChanged: (book, event) => {
+        const state = this._stateOf(book)
+        // Whether the book is usable, decided once: nothing changes books or venue tops until
+        // the next event is applied.
+        const stale = book.stale
+        const unsynced = stale && this._unsyncedUsable(state)
         // The price history includes this change before any decision reads it.
-        this._noteMid(book)
+        if (state.keep && (!stale || unsynced)) this._noteMid(state)
         signals.onBookChanged(book, event)
-        this._onBookChanged(book)
+        this._onBookChanged(unsynced ? (state.view ??= new UsableView(book)) : book)
       },
     })
     const host: LaneHost = {
@@ -125,6 +158,10 @@ export class BacktestEngine {
       matchOf: (market) => this._matchOf(market),
       substrategyOf: (signal, tokenId) => this._substrategyOf(signal, tokenId),
       positionKey: (market, tokenId) => this.positionKey(market, tokenId),
+      wake: (due, deadline) => {
+        if (due < this._wakeDue) this._wakeDue = due
+        if (deadline < this._wakeDeadline) this._wakeDeadline = deadline
+      },
     }
     const marketOf = (tokenId: string): MarketMeta => this.metaOf(tokenId as TokenId)
     this.lanes = options.lanes.map(
@@ -137,6 +174,7 @@ export class BacktestEngine {
           options.portfolio === undefined ? null : options.portfolio(config.bankroll),
         ),
     )
+    for (const lane of this.lanes) host.wake!(lane.wakeDue, lane.wakeDeadline)
   }
 
   /** One raw frame as text (tests, the daemon's socket path). */
@@ -217,24 +255,44 @@ export class BacktestEngine {
    */
   usableBook(tokenId: TokenId): BookView | undefined {
     const book = this.market.book(tokenId)
-    if (book === undefined || !book.stale || !this._unsyncedUsable(book)) return book
-    let view = this._views.get(tokenId)
-    if (view === undefined || Object.getPrototypeOf(view) !== book) {
-      // One view per book, made once: it reads through to the live book.
-      view = Object.create(book, {
-        stale: { value: false },
-        staleReason: { value: null },
-      }) as BookView
-      this._views.set(tokenId, view)
-    }
-    return view
+    if (book === undefined || !book.stale) return book
+    return this._usable(this._stateOf(book))
+  }
+
+  /** {@link usableBook} for a book whose state is at hand. */
+  private _usable(state: TokenState): BookView {
+    const book = state.book
+    if (!book.stale || !this._unsyncedUsable(state)) return book
+    // One view per book, made once: it reads through to the live book.
+    return (state.view ??= new UsableView(book))
   }
 
   /** A stale book the research switch lets us use: never snapshotted, top equal to the venue's. */
-  private _unsyncedUsable(book: BookView): boolean {
+  private _unsyncedUsable(state: TokenState): boolean {
+    const book = state.book
     if (!this._allowUnsynced || book.staleReason !== STALE_NO_SNAPSHOT) return false
-    const top = this.market.venueTop(book.assetId)
+    const top = (state.top ??= this.market.venueTop(book.assetId))
     return top !== undefined && top.bestBid === book.bestBid() && top.bestAsk === book.bestAsk()
+  }
+
+  /** The per-book state, made on the book's first change (or first use). */
+  private _stateOf(book: OrderBook): TokenState {
+    const last = this._lastToken
+    if (last !== null && last.book === book) return last
+    let state = this._tokens.get(book.assetId)
+    if (state === undefined || state.book !== book) {
+      const keep = this._options.keepPricesOf
+      state = {
+        book,
+        top: undefined,
+        view: null,
+        series: null,
+        keep: keep === undefined || keep === null || keep.has(book.assetId),
+      }
+      this._tokens.set(book.assetId, state)
+    }
+    this._lastToken = state
+    return state
   }
 
   /** See {@link LaneHost.positionKey}. */
@@ -274,11 +332,23 @@ export class BacktestEngine {
     if (this._failure !== null) return
     if (this._first === null) this._first = ts
     const now = this.clock.advance(ts)
+    // Lanes have work only once `now` passes a due time or reaches a deadline.
+    if (now <= this._wakeDue && now < this._wakeDeadline) return
+    const lanes = this.lanes
     try {
-      for (const lane of this.lanes) lane.beforeEvent(now)
+      for (let i = 0; i < lanes.length; i++) lanes[i]!.beforeEvent(now)
     } catch (e) {
       this._fail(e)
     }
+    let due = Number.POSITIVE_INFINITY
+    let deadline = Number.POSITIVE_INFINITY
+    for (let i = 0; i < lanes.length; i++) {
+      const lane = lanes[i]!
+      if (lane.wakeDue < due) due = lane.wakeDue
+      if (lane.wakeDeadline < deadline) deadline = lane.wakeDeadline
+    }
+    this._wakeDue = due
+    this._wakeDeadline = deadline
   }
 
   private _onSignal(signal: Signal): void {
@@ -305,18 +375,19 @@ export class BacktestEngine {
       } else if (event.type === 'book') {
         this._noteToken(event.assetId, event.market)
       } else if (event.type === 'price_change') {
-        for (const change of event.changes) this._noteToken(change.assetId, event.market)
+        const changes = event.changes
+        for (let i = 0; i < changes.length; i++) this._noteToken(changes[i]!.assetId, event.market)
       }
     } catch (e) {
       this._fail(e)
     }
   }
 
-  private _onBookChanged(book: OrderBook): void {
+  private _onBookChanged(view: BookView): void {
     if (this._failure !== null) return
     try {
-      const view = this.usableBook(book.assetId) ?? book
-      for (const lane of this.lanes) lane.onBookChanged(view)
+      const lanes = this.lanes
+      for (let i = 0; i < lanes.length; i++) lanes[i]!.onBookChanged(view)
     } catch (e) {
       this._fail(e)
     }
@@ -327,6 +398,11 @@ export class BacktestEngine {
   }
 
   private _noteToken(tokenId: string, market: string): void {
+    if (tokenId === this._notedToken && market === this._notedMarket) return
+    this._notedToken = tokenId
+    this._notedMarket = market
+    // Noted before under this market: the market was noted then too.
+    if (this._marketOfToken.get(tokenId) === market) return
     if (!this._marketFirstSeen.has(market)) this._marketFirstSeen.set(market, this.clock.now())
     if (this._marketOfToken.has(tokenId)) return
     this._marketOfToken.set(tokenId, market)
@@ -342,16 +418,16 @@ export class BacktestEngine {
     if (known === undefined || fee > known) this._feeOfToken.set(event.assetId, fee)
   }
 
-  private _noteMid(book: OrderBook): void {
-    const keep = this._options.keepPricesOf
-    if (keep !== undefined && keep !== null && !keep.has(book.assetId)) return
-    if (book.stale && !this._unsyncedUsable(book)) return
+  /** Records the book's mid; the caller checked that the book is usable. */
+  private _noteMid(state: TokenState): void {
+    const book = state.book
     const mid = book.mid()
     if (mid === null) return
-    let series = this._mids.get(book.assetId)
-    if (series === undefined) {
-      series = { ts: [], mid: [] }
+    let series = state.series
+    if (series === null) {
+      series = this._mids.get(book.assetId) ?? { ts: [], mid: [] }
       this._mids.set(book.assetId, series)
+      state.series = series
     }
     const n = series.ts.length
     const now = this.clock.now()

@@ -62,6 +62,12 @@ export type LaneHost = {
    * id of recordings without market ids, the token's outcome pair (or the token alone).
    */
   positionKey(market: MarketId, tokenId: TokenId): string
+  /**
+   * Optional: called when the lane's wake times may have moved earlier (an order submitted or
+   * cancelled, a position opened): the lane has work before an event stamped after `due` or at
+   * or after `deadline`. Lets the engine skip lanes with nothing to do (see {@link Lane.wakeDue}).
+   */
+  wake?(due: number, deadline: number): void
 }
 
 type Position = {
@@ -121,6 +127,12 @@ export class Lane {
   private _orderSeq = 0
   private _realized = 0
   private _nextDeadline = NO_DEADLINE
+  /**
+   * A lower bound of the venue's next due time (+Infinity when nothing is due). The venue's
+   * queue only gets earlier entries through submit, cancel and executeDue (see
+   * {@link VenuePort.nextDue}), so it is refreshed after those and otherwise never asked.
+   */
+  private _due = NO_DEADLINE
   private readonly _bookOf: (tokenId: string) => BookView | undefined
 
   constructor(
@@ -143,6 +155,8 @@ export class Lane {
         onDone: (intent, filled) => this._onDone(intent, filled),
       },
     )
+    const due = this._venue.nextDue()
+    if (due !== null) this._due = due
   }
 
   /**
@@ -175,11 +189,28 @@ export class Lane {
    * whose deadline has come are offered to the strategy.
    */
   beforeEvent(now: EpochMs): void {
-    const due = this._venue.nextDue()
-    if (due !== null && due < now) this._venue.executeDue((now - 1) as EpochMs, this._bookOf)
+    if (this._due < now) {
+      // The bound says something may be due: ask the venue, as the loop always did.
+      const venue = this._venue
+      const due = venue.nextDue()
+      if (due !== null && due < now) venue.executeDue((now - 1) as EpochMs, this._bookOf)
+      this._refreshDue()
+    }
     if (now >= this._nextDeadline) {
       for (const position of this._byMarket.values()) this._tick(position)
     }
+  }
+
+  /**
+   * The lane has nothing to do before an event stamped `now` while `now <= wakeDue` and
+   * `now < wakeDeadline`: {@link beforeEvent} would not call the venue or the strategy.
+   */
+  get wakeDue(): number {
+    return this._due
+  }
+
+  get wakeDeadline(): number {
+    return this._nextDeadline
   }
 
   onSignal(signal: StrategySignal): void {
@@ -226,6 +257,7 @@ export class Lane {
 
   onBookChanged(book: BookView): void {
     this._venue.onBookChanged(book)
+    if (this._byToken.size === 0) return
     const position = this._byToken.get(book.assetId)
     if (position !== undefined) this._tick(position)
   }
@@ -325,6 +357,7 @@ export class Lane {
     this.counters.orders++
     this._recomputeDeadline()
     this._venue.submit(intent)
+    this._refreshDue()
   }
 
   private _onFill(fill: Fill): void {
@@ -388,6 +421,7 @@ export class Lane {
     this._byOrder.delete(id)
     position.pendingId = null
     this._venue.cancel(id, now)
+    this._refreshDue()
   }
 
   private _closeAtPrice(position: Position, price: PriceTicks, ts: EpochMs, reason: ExitReason) {
@@ -437,5 +471,12 @@ export class Lane {
       if (p.state === 'open' && p.exit.deadline < next) next = p.exit.deadline
     }
     this._nextDeadline = next
+    this._host.wake?.(this._due, next)
+  }
+
+  private _refreshDue(): void {
+    const due = this._venue.nextDue()
+    this._due = due === null ? NO_DEADLINE : due
+    this._host.wake?.(this._due, this._nextDeadline)
   }
 }

@@ -20,7 +20,11 @@ export type VenueEvents = {
 export type VenuePort = {
   submit(intent: OrderIntent): void
   cancel(clientId: string, now: EpochMs): void
-  /** The earliest time an order or cancel is due at the matching engine, or null. */
+  /**
+   * The earliest time an order or cancel is due at the matching engine, or null. It may move
+   * earlier only through `submit`, `cancel` and `executeDue` (fills, trades and book changes
+   * only finish orders): lanes ask it after those calls and skip the venue until that time.
+   */
   nextDue(): EpochMs | null
   /** Executes everything due at or before `now` against the books as they stand. */
   executeDue(now: EpochMs, bookOf: (tokenId: string) => BookView | undefined): void
