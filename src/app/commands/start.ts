@@ -357,7 +357,7 @@ async function run(argv: readonly string[], io: CliIO, deps: StartDeps): Promise
 }
 
 function readyLine(daemon: DaemonHandle, feed: FeedChoice, config: Config): string {
-  const base = `tiltmeter: serving ${daemon.url} (/metrics, /api/health, /api/events); store ${daemon.storeLocation}`
+  const base = `tiltmeter: serving ${daemon.url} (/metrics, /api/health, /api/events, /api/orders); store ${daemon.storeLocation}`
   if (feed.kind === 'sim' && daemon.sim !== null) {
     return (
       `${base}; feed sim: ${feed.matches} match${feed.matches === 1 ? '' : 'es'}, ` +
