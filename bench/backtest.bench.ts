@@ -16,8 +16,6 @@
  * without it every book is stale and the detectors never run, which would flatter the figure).
  * The scratch directory is removed at the end, also on failure.
  */
-import { listCaptureFiles } from '../src/adapters/capture/capture-reader.js'
-import { CaptureWriter, type CaptureClock } from '../src/adapters/capture/capture-writer.js'
 import { polymarketFrameParser } from '../src/adapters/polymarket/ws/market-frame-parser.js'
 import { readRecordings } from '../src/adapters/replay/recorded-feed.js'
 import { simVenueFactory, LATENCY_TABLE_MS } from '../src/app/commands/backtest.js'
@@ -36,13 +34,12 @@ import {
   renderTable,
   timedAsync,
 } from './lib/measure.js'
-import { loadNhlFrames, removeDir, scratchDir, type RecordedFrame } from './lib/nhl-frames.js'
+import { loadNhlFrames, removeDir, scratchDir, writeCopiesCapture } from './lib/nhl-frames.js'
 import { timeEndToEnd } from './lib/replay-stages.js'
 
 const MIN_FRAMES = 1_000_000
 /** Frames per second the backtest should reach end to end on one core (issue 5). */
 const TARGET_FRAMES_PER_S = 500_000
-const FLUSH_EVERY_FRAMES = 20_000
 
 const argv = process.argv.slice(2)
 const wantJson = argv.includes('--json')
@@ -50,38 +47,6 @@ const runs = intOption(argv, '--runs', 3)
 
 function log(text = ''): void {
   process.stdout.write(`${text}\n`)
-}
-
-async function writeCapture(dir: string, frames: readonly RecordedFrame[], copies: number) {
-  const first = frames[0]!.tLocal
-  const span = frames[frames.length - 1]!.tLocal - first + 1000
-  let now = first
-  const clock: CaptureClock = { nowMs: () => now, monoUs: () => Math.round((now - first) * 1000) }
-  const writer = await CaptureWriter.open({
-    dir,
-    prefix: 'bench',
-    startedBy: 'bench',
-    source: { bench: 'backtest', note: `NHL tick import written ${copies} times, shifted in time` },
-    clock,
-  })
-  let written = 0
-  try {
-    for (let copy = 0; copy < copies; copy++) {
-      const shift = copy * span
-      for (const frame of frames) {
-        now = frame.tLocal + shift
-        // Venue timestamps move with the copy so the clock and the signal windows advance.
-        const raw = frame.raw.replace(/"timestamp":"(\d+)"/g, (_m, ts: string) => {
-          return `"timestamp":"${Number(ts) + shift}"`
-        })
-        writer.writeFrame('nhl', raw, { tLocal: now, mono: clock.monoUs(), isJson: true })
-        if (++written % FLUSH_EVERY_FRAMES === 0) await writer.flush()
-      }
-    }
-  } finally {
-    await writer.close()
-  }
-  return { frames: written, files: (await listCaptureFiles(dir)).length }
 }
 
 function lanes(strategy: Strategy, latencies: readonly number[]): LaneConfig[] {
@@ -183,9 +148,12 @@ async function main(): Promise<void> {
   const copies = intOption(argv, '--copies', Math.ceil(MIN_FRAMES / frames.length))
   const dir = await scratchDir('backtest')
   try {
-    const capture = await writeCapture(dir, frames, copies)
+    const capture = await writeCopiesCapture(dir, frames, copies, {
+      bench: 'backtest',
+      shiftVenueTime: true,
+    })
     log(
-      `capture: ${formatCount(capture.frames)} frames (${formatCount(frames.length)} NHL frames × ${copies}), ${capture.files} gzip file(s)`,
+      `capture: ${formatCount(capture.frames)} frames (${formatCount(frames.length)} NHL frames × ${copies}), ${capture.files.length} gzip file(s)`,
     )
     // Warm-up on the real input.
     await timeEndToEnd(dir)

@@ -10,10 +10,7 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { stat } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { listCaptureFiles } from '../src/adapters/capture/capture-reader.js'
-import { CaptureWriter, type CaptureClock } from '../src/adapters/capture/capture-writer.js'
 import {
   formatCount,
   intOption,
@@ -23,7 +20,7 @@ import {
   renderTable,
   timedAsync,
 } from './lib/measure.js'
-import { loadNhlFrames, removeDir, scratchDir, type RecordedFrame } from './lib/nhl-frames.js'
+import { loadNhlFrames, removeDir, scratchDir, writeCopiesCapture } from './lib/nhl-frames.js'
 import {
   timeDecompress,
   timeEndToEnd,
@@ -39,7 +36,6 @@ import {
 const MIN_FRAMES = 1_000_000
 /** Frames per second the end-to-end replay should reach on one core. */
 const TARGET_FRAMES_PER_S = 500_000
-const FLUSH_EVERY_FRAMES = 20_000
 /** Capture lines held in memory for the JSON.parse-only stage. */
 const LINE_PARSE_SAMPLE = 200_000
 
@@ -60,42 +56,6 @@ async function medianRun<T extends { ms: number }>(stage: () => Promise<T>): Pro
   for (let r = 0; r < runs; r++) results.push(await stage())
   results.sort((a, b) => a.ms - b.ms)
   return results[results.length >> 1]!
-}
-
-/** Writes the frames `copies` times, each copy shifted past the end of the one before. */
-async function writeCapture(
-  dir: string,
-  frames: readonly RecordedFrame[],
-  copies: number,
-): Promise<{ frames: number; files: string[]; bytes: number }> {
-  const first = frames[0]!.tLocal
-  const span = frames[frames.length - 1]!.tLocal - first + 1000
-  let now = first
-  const clock: CaptureClock = { nowMs: () => now, monoUs: () => Math.round((now - first) * 1000) }
-  const writer = await CaptureWriter.open({
-    dir,
-    prefix: 'bench',
-    startedBy: 'bench',
-    source: { bench: 'replay', note: `NHL tick import written ${copies} times, shifted in time` },
-    clock,
-  })
-  let written = 0
-  try {
-    for (let copy = 0; copy < copies; copy++) {
-      const shift = copy * span
-      for (const frame of frames) {
-        now = frame.tLocal + shift
-        writer.writeFrame('nhl', frame.raw, { tLocal: now, mono: clock.monoUs(), isJson: true })
-        if (++written % FLUSH_EVERY_FRAMES === 0) await writer.flush()
-      }
-    }
-  } finally {
-    await writer.close()
-  }
-  const files = await listCaptureFiles(dir)
-  let bytes = 0
-  for (const file of files) bytes += (await stat(file)).size
-  return { frames: written, files, bytes }
 }
 
 /** Runs `tiltmeter replay <dir> --emit final-book --quiet` and times it, start-up included. */
@@ -137,7 +97,9 @@ async function main(): Promise<void> {
   const copies = intOption(argv, '--copies', Math.ceil(MIN_FRAMES / frames.length))
   const dir = await scratchDir('replay')
   try {
-    const write = await timedAsync(() => writeCapture(dir, frames, copies))
+    const write = await timedAsync(() =>
+      writeCopiesCapture(dir, frames, copies, { bench: 'replay', shiftVenueTime: false }),
+    )
     const capture = write.result
     log(
       `capture: ${formatCount(capture.frames)} frames (${formatCount(frames.length)} NHL-derived frames × ${copies}), ` +

@@ -5,9 +5,11 @@
  * snapshots, so books built from these frames are never synced and the best bid/ask
  * self-check does not run on them; they measure parsing and level updates.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { listCaptureFiles } from '../../src/adapters/capture/capture-reader.js'
+import { CaptureWriter, type CaptureClock } from '../../src/adapters/capture/capture-writer.js'
 import { importFile } from '../../src/adapters/importers/import-run.js'
 import { polymarketFrameParser } from '../../src/adapters/polymarket/ws/market-frame-parser.js'
 import { readRecordings } from '../../src/adapters/replay/recorded-feed.js'
@@ -91,4 +93,55 @@ async function importNhlFrames(): Promise<RecordedFrame[]> {
   } finally {
     await removeDir(dir)
   }
+}
+
+const FLUSH_EVERY_FRAMES = 20_000
+
+/**
+ * Writes the frames `copies` times into a gzip capture, each copy shifted in receive time past
+ * the end of the one before. With `shiftVenueTime`, the frames' venue timestamps move with the
+ * copy too (so event-time windows such as the signal engine's keep advancing).
+ */
+export async function writeCopiesCapture(
+  dir: string,
+  frames: readonly RecordedFrame[],
+  copies: number,
+  options: { readonly bench: string; readonly shiftVenueTime: boolean },
+): Promise<{ frames: number; files: string[]; bytes: number }> {
+  const first = frames[0]!.tLocal
+  const span = frames[frames.length - 1]!.tLocal - first + 1000
+  let now = first
+  const clock: CaptureClock = { nowMs: () => now, monoUs: () => Math.round((now - first) * 1000) }
+  const writer = await CaptureWriter.open({
+    dir,
+    prefix: 'bench',
+    startedBy: 'bench',
+    source: {
+      bench: options.bench,
+      note: `NHL tick import written ${copies} times, shifted in time`,
+    },
+    clock,
+  })
+  let written = 0
+  try {
+    for (let copy = 0; copy < copies; copy++) {
+      const shift = copy * span
+      for (const frame of frames) {
+        now = frame.tLocal + shift
+        const raw = options.shiftVenueTime
+          ? frame.raw.replace(/"timestamp":"(\d+)"/g, (_m, ts: string) => {
+              return `"timestamp":"${Number(ts) + shift}"`
+            })
+          : frame.raw
+        writer.writeFrame('nhl', raw, { tLocal: now, mono: clock.monoUs(), isJson: true })
+        if (++written % FLUSH_EVERY_FRAMES === 0) await writer.flush()
+      }
+    }
+  } finally {
+    await writer.close()
+  }
+  const files = await listCaptureFiles(dir)
+  let bytes = 0
+  for (const file of files) bytes += (await stat(file)).size
+  return { frames: written, files, bytes }
 }
