@@ -59,6 +59,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/contracts/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', 'ws', 'pino', 'kysely', 'better-sqlite3', 'pg', ...OUTER_LAYERS] },
+      ],
+    },
+  },
+  {
     files: ['src/engine/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/adapters/**', '**/app/**'] }],
