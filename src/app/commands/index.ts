@@ -1,6 +1,7 @@
 /** The subcommands, in the order `tiltmeter --help` lists them. */
 import type { Command } from '../cli-io.js'
 import { backtestCommand } from './backtest.js'
+import { captureCommand } from './capture.js'
 import { eventsCommand } from './events.js'
 import { importCommand } from './import.js'
 import { marketsCommand } from './markets.js'
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   importCommand,
   marketsCommand,
   recordCommand,
+  captureCommand,
   simCommand,
   eventsCommand,
   studyCommand,
