@@ -174,6 +174,32 @@ export type RiskEventsTable = {
   lifted_by: string | null
 }
 
+/** Emulated stops (0006); prices in ticks, sizes in share micros, times in epoch ms. */
+export type StopsTable = {
+  id: string
+  condition_id: string
+  token_id: string
+  side: string
+  entry_order_id: string
+  entry_price: number
+  size: number
+  tick_size: number
+  stop_loss_ticks: number | null
+  take_profit_ticks: number | null
+  trailing_stop_ticks: number | null
+  extreme: number | null
+  state: string
+  trigger_kind: string | null
+  trigger_price: number | null
+  triggered_ms: number | null
+  exit_order_id: string | null
+  exit_filled: number
+  reason_code: string | null
+  reason_message: string | null
+  created_ms: number
+  updated_ms: number
+}
+
 export type AlertsTable = {
   id: Generated<number>
   ts: number
@@ -244,6 +270,7 @@ export type Database = {
   fills: FillsTable
   positions: PositionsTable
   risk_events: RiskEventsTable
+  stops: StopsTable
   alerts: AlertsTable
   latency_samples: LatencySamplesTable
   backtest_runs: BacktestRunsTable

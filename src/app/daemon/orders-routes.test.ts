@@ -1,10 +1,13 @@
+import Fastify from 'fastify'
 import { describe, expect, test } from 'vitest'
 import { silentLogger } from '../../adapters/log.js'
 import { validateGameEvent } from '../../domain/game-events.js'
 import type { OrderService } from '../../engine/execution/order-service.js'
+import type { EpochMs } from '../../domain/units.js'
+import { stopRig } from '../../engine/execution/stop-test-support.js'
 import { MARKET, rig, YES } from '../../engine/execution/test-support.js'
 import { buildHttpServer } from './http.js'
-import { parseOrderBody } from './orders-routes.js'
+import { GTD_MIN_LEAD_MS, parseOrderBody, registerOrderRoutes } from './orders-routes.js'
 
 type Row = Record<string, unknown>
 /** The answer fields the tests read. */
@@ -187,5 +190,177 @@ describe('parseOrderBody', () => {
     })
     expect(parseOrderBody({ ...BUY, price: 1 })).toMatchObject({ ok: false })
     expect(parseOrderBody({ ...BUY, client_order_id: 'has space' })).toMatchObject({ ok: false })
+  })
+})
+
+describe('stops and GTD over the API', () => {
+  function stopServer(withStops = true) {
+    const r = stopRig()
+    const app = Fastify({ logger: false })
+    registerOrderRoutes(app, () => r.service, {
+      ...(withStops ? { stops: () => r.manager } : {}),
+      now: () => r.clock.t,
+    })
+    return { r, app }
+  }
+
+  test('an order with offsets answers 201 with its stop; GET lists it; DELETE cancels it', async () => {
+    const { r, app } = stopServer()
+    await r.manager.start()
+    const res = await app.inject(
+      post('/api/orders', { ...BUY, stop_loss_ticks: 2, take_profit_ticks: '4' }),
+    )
+    expect(res.statusCode).toBe(201)
+    const body = res.json<Answer & { stop: Row }>()
+    expect(body.order).toMatchObject({ status: 'filled', filled: '20' })
+    expect(body.stop).toMatchObject({
+      state: 'armed',
+      side: 'long',
+      entry_price: '0.51',
+      size: '20',
+      tick_size: '0.01',
+      stop_loss_ticks: 2,
+      take_profit_ticks: 4,
+      trailing_stop_ticks: null,
+      stop_loss_price: '0.49',
+      take_profit_price: '0.55',
+      trailing_stop_price: null,
+      trailing_reference_price: '0.51',
+      exit_order_id: null,
+      exit_filled: '0',
+    })
+    const list = await app.inject({ method: 'GET', url: '/api/stops' })
+    expect(list.json<{ stops: Row[] }>().stops).toEqual([
+      expect.objectContaining({ id: body.stop.id }),
+    ])
+    const del = await app.inject({ method: 'DELETE', url: `/api/stops/${String(body.stop.id)}` })
+    expect(del.statusCode).toBe(200)
+    expect(del.json<{ stop: Row }>().stop).toMatchObject({
+      state: 'cancelled',
+      reason_code: 'CANCELLED',
+    })
+    const missing = await app.inject({ method: 'DELETE', url: '/api/stops/nope' })
+    expect(missing.statusCode).toBe(404)
+    expect(missing.json<{ error: string }>().error).toBe('no stop with id nope')
+  })
+
+  test('a fired stop cannot be cancelled: 409 naming its exit order', async () => {
+    const { r, app } = stopServer()
+    await r.manager.start()
+    const res = await app.inject(post('/api/orders', { ...BUY, stop_loss_ticks: 1 }))
+    const id = String(res.json<{ stop: Row }>().stop.id)
+    r.setBook([[4000, 100]], [[5000, 10]])
+    await r.manager.settled()
+    const del = await app.inject({ method: 'DELETE', url: `/api/stops/${id}` })
+    expect(del.statusCode).toBe(409)
+    expect(del.json<{ error: string }>().error).toBe(
+      `stop ${id} is released and can no longer be cancelled; its exit order is ${id}.x`,
+    )
+    const list = await app.inject({ method: 'GET', url: '/api/stops' })
+    expect(list.json<{ stops: Row[] }>().stops[0]).toMatchObject({
+      state: 'released',
+      trigger: 'stop_loss',
+      trigger_price: '0.4',
+      exit_filled: '20',
+    })
+  })
+
+  test('bad offsets are 400 naming each field; a sell cannot carry them', async () => {
+    const { app } = stopServer()
+    const res = await app.inject(
+      post('/api/orders', {
+        ...BUY,
+        stop_loss_ticks: 0,
+        take_profit_ticks: 1.5,
+        trailing_stop_ticks: 'five',
+      }),
+    )
+    expect(res.statusCode).toBe(400)
+    const errors = res.json<Answer>().errors
+    for (const field of ['stop_loss_ticks:', 'take_profit_ticks:', 'trailing_stop_ticks:']) {
+      expect(errors.some((e) => e.startsWith(field))).toBe(true)
+    }
+    const sell = await app.inject(
+      post('/api/orders', { ...BUY, side: 'sell', trailing_stop_ticks: 3 }),
+    )
+    expect(sell.statusCode).toBe(400)
+    expect(sell.json<Answer>().errors).toEqual([
+      'trailing_stop_ticks: stops guard a position opened by a buy; send them with the buy that opens it',
+    ])
+    const huge = await app.inject(post('/api/orders', { ...BUY, stop_loss_ticks: 10_001 }))
+    expect(huge.json<Answer>().errors[0]).toMatch(/^stop_loss_ticks: .*1 to 10000/)
+  })
+
+  test('offsets without a stop manager are 503; GET and DELETE too', async () => {
+    const { app } = stopServer(false)
+    const res = await app.inject(post('/api/orders', { ...BUY, stop_loss_ticks: 2 }))
+    expect(res.statusCode).toBe(503)
+    expect(res.json<{ error: string }>().error).toMatch(/emulated stops are not available/)
+    expect((await app.inject({ method: 'GET', url: '/api/stops' })).statusCode).toBe(503)
+    expect((await app.inject({ method: 'DELETE', url: '/api/stops/x' })).statusCode).toBe(503)
+    const plain = await app.inject(post('/api/orders', BUY))
+    expect(plain.statusCode).toBe(201)
+  })
+
+  test('GTD: accepted two minutes ahead, expired by the paper venue at expires_at', async () => {
+    const { r, app } = stopServer()
+    const expiresAt = r.clock.t + GTD_MIN_LEAD_MS
+    const res = await app.inject(
+      post('/api/orders', {
+        ...BUY,
+        type: 'limit',
+        price: '0.45',
+        time_in_force: 'GTD',
+        expires_at: expiresAt,
+        client_order_id: 'gtd-1',
+      }),
+    )
+    expect(res.statusCode).toBe(201)
+    expect(res.json<Answer>().order).toMatchObject({ status: 'open', time_in_force: 'GTD' })
+    r.clock.t = expiresAt
+    r.venue.poll(expiresAt as EpochMs)
+    await r.service.settled()
+    const orders = await app.inject({ method: 'GET', url: '/api/orders' })
+    expect(orders.json<Answer>().orders[0]).toMatchObject({
+      id: 'gtd-1',
+      status: 'cancelled',
+      reason_code: 'EXPIRED',
+    })
+  })
+
+  test('GTD validation: expiry required, GTD only, whole ms, far enough ahead', () => {
+    const now = 1_800_000_000_000
+    const limit = { ...BUY, type: 'limit', price: '0.45' }
+    const errorsOf = (body: unknown) => {
+      const parsed = parseOrderBody(body, { now })
+      return parsed.ok ? [] : parsed.errors
+    }
+    expect(errorsOf({ ...limit, time_in_force: 'GTD' })).toEqual([
+      'expires_at: required with time_in_force "GTD": when the order stops, epoch ms',
+    ])
+    expect(errorsOf({ ...limit, expires_at: now + 600_000 })).toEqual([
+      'expires_at: only for time_in_force "GTD" (a limit order good till a time)',
+    ])
+    expect(errorsOf({ ...limit, time_in_force: 'GTD', expires_at: '1800000600000' })).toEqual([
+      'expires_at: epoch milliseconds as a whole number (e.g. 1800000000000)',
+    ])
+    expect(
+      errorsOf({ ...limit, time_in_force: 'GTD', expires_at: now + GTD_MIN_LEAD_MS - 1 }),
+    ).toEqual([
+      `expires_at: must be at least 120 s from now (${now + GTD_MIN_LEAD_MS} or later): the venue refuses GTD expiries under 3 minutes away and ends the order 60 s early`,
+    ])
+    expect(errorsOf({ ...BUY, time_in_force: 'GTD', expires_at: now + 600_000 })[0]).toMatch(
+      /^time_in_force: /,
+    )
+    expect(
+      parseOrderBody(
+        { ...limit, time_in_force: 'GTD', expires_at: now + GTD_MIN_LEAD_MS },
+        { now },
+      ),
+    ).toMatchObject({
+      ok: true,
+      request: { timeInForce: 'GTD', expiresAt: now + GTD_MIN_LEAD_MS },
+      offsets: null,
+    })
   })
 })

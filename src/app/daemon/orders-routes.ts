@@ -1,17 +1,20 @@
 /**
- * The trading API (issue 6 item 6), JSON over HTTP on the daemon. Bodies are validated here
- * (400 naming the field); risk denials and venue refusals known before sending answer 422
- * `{"code","message"}`; everything else goes to the {@link OrderService}. Sizes are shares and
- * prices venue decimals, as strings or numbers; answers use decimal strings.
+ * The trading API, JSON over HTTP on the daemon. Bodies are validated here (400 naming the
+ * field); risk denials and venue refusals known before sending answer 422 `{"code","message"}`;
+ * everything else goes to the {@link OrderService}, or, for an order carrying stop offsets, to
+ * the {@link StopManager} (stops-routes.ts has the stop routes). Sizes are shares and prices
+ * venue decimals, as strings or numbers; answers use decimal strings.
  */
 import type { FastifyInstance } from 'fastify'
 import type { MarketId, TokenId } from '../../domain/market.js'
+import type { StopOffsets } from '../../domain/orders/stops.js'
 import {
   formatPrice,
   formatSize,
   formatUsdc,
   tryParsePrice,
   tryParseSize,
+  type EpochMs,
   type PriceTicks,
   type ShareMicros,
   type UsdcMicros,
@@ -23,12 +26,20 @@ import type {
   SubmitResult,
 } from '../../engine/execution/order-service.js'
 import type { OrderRecord } from '../../engine/execution/order-store.js'
+import type { StopManager } from '../../engine/execution/stop-manager.js'
 import type { TimeInForce, VenueFill } from '../../engine/execution/venue.js'
 import type { Restriction, TradingStatus } from '../../domain/risk/trading-state.js'
+import {
+  parseStopOffsets,
+  registerStopRoutes,
+  STOP_FIELDS,
+  stopJson,
+  STOPS_UNAVAILABLE,
+} from './stops-routes.js'
 
 const TOKEN_ID = /^\d{1,100}$/
 const CONDITION_ID = /^0x[0-9a-fA-F]{64}$/
-const TRADING_ROUTES = /^\/api\/(orders|fills|positions|risk|cancel-all|panic-close)(\/|\?|$)/
+const TRADING_ROUTES = /^\/api\/(orders|fills|positions|risk|cancel-all|panic-close|stops)(\/|\?|$)/
 const ORDER_KEYS = new Set([
   'token_id',
   'side',
@@ -38,12 +49,25 @@ const ORDER_KEYS = new Set([
   'post_only',
   'client_order_id',
   'time_in_force',
+  'expires_at',
+  ...STOP_FIELDS,
 ])
 
-export type ParsedBody = { ok: true; request: OrderRequest } | { ok: false; errors: string[] }
+/**
+ * How far ahead a GTD order's `expires_at` must be. Polymarket refuses an `expiration` less
+ * than 3 minutes away and ends the order 60 s before it; `expires_at` is when the order stops
+ * working (the venue is sent `expires_at + 60 s`), so it must be at least 2 minutes away.
+ */
+export const GTD_MIN_LEAD_MS = 120_000
 
-/** Parses an order body; every problem is named with its field. */
-export function parseOrderBody(body: unknown): ParsedBody {
+export type ParsedBody =
+  { ok: true; request: OrderRequest; offsets: StopOffsets | null } | { ok: false; errors: string[] }
+
+/**
+ * Parses an order body; every problem is named with its field. `now` (epoch ms, default the
+ * wall clock) is the reference for a GTD order's `expires_at`.
+ */
+export function parseOrderBody(body: unknown, options: { readonly now?: number } = {}): ParsedBody {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return { ok: false, errors: ['body: send one order as a JSON object'] }
   }
@@ -91,9 +115,15 @@ export function parseOrderBody(body: unknown): ParsedBody {
   let timeInForce: TimeInForce | null = null
   if (tif !== undefined) {
     if (type === 'market' && (tif === 'FAK' || tif === 'FOK')) timeInForce = tif
-    else if (type === 'limit' && tif === 'GTC') timeInForce = tif
-    else errors.push('time_in_force: "FAK" or "FOK" for market orders, "GTC" for limit orders')
+    else if (type === 'limit' && (tif === 'GTC' || tif === 'GTD')) timeInForce = tif
+    else {
+      errors.push(
+        'time_in_force: "FAK" or "FOK" for market orders, "GTC" or "GTD" for limit orders',
+      )
+    }
   }
+  const expiresAt = parseExpiry(b.expires_at, tif, options.now ?? Date.now(), errors)
+  const offsets = parseStopOffsets(b, side, errors)
   if (errors.length > 0) return { ok: false, errors }
   return {
     ok: true,
@@ -106,8 +136,41 @@ export function parseOrderBody(body: unknown): ParsedBody {
       postOnly: postOnly === true,
       timeInForce,
       clientOrderId: (clientOrderId as string | undefined) ?? null,
+      expiresAt,
     },
+    offsets,
   }
+}
+
+/** `expires_at`: epoch ms, with `time_in_force: "GTD"` only, at least {@link GTD_MIN_LEAD_MS} ahead. */
+function parseExpiry(
+  value: unknown,
+  timeInForce: unknown,
+  now: number,
+  errors: string[],
+): EpochMs | null {
+  if (value === undefined || value === null) {
+    if (timeInForce === 'GTD') {
+      errors.push('expires_at: required with time_in_force "GTD": when the order stops, epoch ms')
+    }
+    return null
+  }
+  if (timeInForce !== 'GTD') {
+    errors.push('expires_at: only for time_in_force "GTD" (a limit order good till a time)')
+    return null
+  }
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    errors.push('expires_at: epoch milliseconds as a whole number (e.g. 1800000000000)')
+    return null
+  }
+  if (value < now + GTD_MIN_LEAD_MS) {
+    errors.push(
+      `expires_at: must be at least ${GTD_MIN_LEAD_MS / 1000} s from now (${now + GTD_MIN_LEAD_MS} or later): ` +
+        'the venue refuses GTD expiries under 3 minutes away and ends the order 60 s early',
+    )
+    return null
+  }
+  return value as EpochMs
 }
 
 function decimal(value: unknown, parse: (text: string) => number): number | null {
@@ -119,6 +182,13 @@ function decimal(value: unknown, parse: (text: string) => number): number | null
   return Number.isFinite(parsed) && parsed >= 0 ? parsed : null
 }
 
+export type OrderRouteOptions = {
+  /** The stop manager once trading is ready (null before); absent = orders with stops get 503. */
+  readonly stops?: () => StopManager | null
+  /** Epoch ms for checking `expires_at`; default the wall clock. */
+  readonly now?: () => number
+}
+
 /**
  * Registers the trading routes. `serviceOf` gives the order service once the daemon has its
  * markets (the server listens before discovery); until then every route answers 503.
@@ -126,7 +196,10 @@ function decimal(value: unknown, parse: (text: string) => number): number | null
 export function registerOrderRoutes(
   app: FastifyInstance,
   serviceOf: () => OrderService | null,
+  options: OrderRouteOptions = {},
 ): void {
+  const stopsOf = options.stops ?? (() => null)
+  const now = options.now ?? Date.now
   app.addHook('preHandler', async (request, reply) => {
     if (!TRADING_ROUTES.test(request.url)) return
     if (serviceOf() === null) {
@@ -135,14 +208,20 @@ export function registerOrderRoutes(
   })
   const need = (): OrderService => serviceOf()!
   app.post('/api/orders', async (request, reply) => {
-    const parsed = parseOrderBody(request.body)
+    const parsed = parseOrderBody(request.body, { now: now() })
     if (!parsed.ok) return reply.code(400).send({ error: 'invalid order', errors: parsed.errors })
-    const result = await need().submit(parsed.request, 'api')
-    return sendSubmit(reply, result)
+    if (parsed.offsets === null)
+      return sendSubmit(reply, await need().submit(parsed.request, 'api'))
+    const stops = stopsOf()
+    if (stops === null) return reply.code(503).send({ error: STOPS_UNAVAILABLE })
+    const { result, stop } = await stops.submitWithStops(parsed.request, 'api', parsed.offsets)
+    return sendSubmit(reply, result, stop === null ? {} : { stop: stopJson(stop) })
   })
 
+  registerStopRoutes(app, stopsOf)
+
   app.post('/api/orders/preview', (request, reply) => {
-    const parsed = parseOrderBody(request.body)
+    const parsed = parseOrderBody(request.body, { now: now() })
     if (!parsed.ok) return reply.code(400).send({ error: 'invalid order', errors: parsed.errors })
     const p = need().preview(parsed.request)
     if (!p.ok) return reply.code(422).send({ code: p.code, message: p.message })
@@ -192,27 +271,7 @@ export function registerOrderRoutes(
   app.get('/api/fills', async () => ({ fills: (await need().listFills()).map(fillJson) }))
   app.get('/api/positions', () => portfolioJson(need().portfolio()))
 
-  app.get('/api/risk', () => {
-    const status = need().riskStatus()
-    return {
-      global: statusJson(status.global),
-      markets: status.markets.map(statusJson),
-      day_realized_usdc: formatUsdc(status.summary.dayRealizedPnl),
-      consecutive_losses: status.summary.consecutiveLosses,
-      api_requests: status.summary.apiRequests,
-      api_errors: status.summary.apiErrors,
-      equity_usdc: formatUsdc(status.summary.equity),
-      equity_high_usdc: formatUsdc(status.summary.equityHigh),
-      limits: {
-        max_position_usdc: formatUsdc(status.limits.maxPositionUsdc),
-        max_order_usdc: formatUsdc(status.limits.maxOrderUsdc),
-        max_daily_loss_usdc: formatUsdc(status.limits.maxDailyLossUsdc),
-        max_consecutive_losses: status.limits.maxConsecutiveLosses,
-        trade_cooldown_ms: status.limits.tradeCooldownMs,
-        fat_finger_ticks: status.limits.fatFingerTicks,
-      },
-    }
-  })
+  app.get('/api/risk', () => riskJson(need()))
 
   app.post('/api/risk/resume', async (request, reply) => {
     const body = (request.body ?? {}) as unknown
@@ -234,9 +293,10 @@ export function registerOrderRoutes(
 function sendSubmit(
   reply: { code(n: number): { send(body: unknown): unknown } },
   result: SubmitResult,
+  extra: Record<string, unknown> = {},
 ): unknown {
   if (!result.ok) return reply.code(422).send({ code: result.code, message: result.message })
-  return reply.code(result.duplicate ? 200 : 201).send({ order: orderJson(result.order) })
+  return reply.code(result.duplicate ? 200 : 201).send({ order: orderJson(result.order), ...extra })
 }
 
 function round(value: number, places: number): number {
@@ -287,7 +347,8 @@ function usd(micros: number | null): string | null {
   return micros === null ? null : formatUsdc(Math.round(micros) as UsdcMicros)
 }
 
-function portfolioJson(p: PortfolioView): {
+/** The `GET /api/positions` body. */
+export function portfolioJson(p: PortfolioView): {
   positions: Record<string, unknown>[]
   [key: string]: unknown
 } {
@@ -336,5 +397,28 @@ function statusJson(s: TradingStatus): Record<string, unknown> {
       manual_resume_only: r.manualResumeOnly,
       message: r.message,
     })),
+  }
+}
+
+/** The `GET /api/risk` body. */
+export function riskJson(service: OrderService): Record<string, unknown> {
+  const status = service.riskStatus()
+  return {
+    global: statusJson(status.global),
+    markets: status.markets.map(statusJson),
+    day_realized_usdc: formatUsdc(status.summary.dayRealizedPnl),
+    consecutive_losses: status.summary.consecutiveLosses,
+    api_requests: status.summary.apiRequests,
+    api_errors: status.summary.apiErrors,
+    equity_usdc: formatUsdc(status.summary.equity),
+    equity_high_usdc: formatUsdc(status.summary.equityHigh),
+    limits: {
+      max_position_usdc: formatUsdc(status.limits.maxPositionUsdc),
+      max_order_usdc: formatUsdc(status.limits.maxOrderUsdc),
+      max_daily_loss_usdc: formatUsdc(status.limits.maxDailyLossUsdc),
+      max_consecutive_losses: status.limits.maxConsecutiveLosses,
+      trade_cooldown_ms: status.limits.tradeCooldownMs,
+      fat_finger_ticks: status.limits.fatFingerTicks,
+    },
   }
 }

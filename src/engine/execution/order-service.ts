@@ -54,6 +54,8 @@ export type OrderRequest = {
   /** Default FAK for market orders, GTC for limit orders. */
   readonly timeInForce: TimeInForce | null
   readonly clientOrderId: string | null
+  /** GTD only: when the order stops working (see `VenueOrder.expiresAt`). */
+  readonly expiresAt?: EpochMs | null
 }
 
 export type Denial = { readonly ok: false; readonly code: string; readonly message: string }
@@ -330,6 +332,7 @@ export class OrderService {
         price,
         size: request.size,
         decidedAt: now,
+        expiresAt: timeInForce === 'GTD' ? (request.expiresAt ?? null) : null,
       })
       risk.recordApiResult(true, this._o.now())
     } catch (e) {

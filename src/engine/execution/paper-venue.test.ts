@@ -55,6 +55,7 @@ function order(over: Partial<VenueOrder> = {}): VenueOrder {
     price: 5500 as PriceTicks,
     size: 15_000_000 as ShareMicros,
     decidedAt: T0 as EpochMs,
+    expiresAt: null,
     ...over,
   }
 }

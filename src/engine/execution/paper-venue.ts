@@ -7,7 +7,8 @@
  *
  * Beyond the backtest vocabulary it adds FOK (all or nothing, checked against the book at the
  * moment the order is matched) and post-only (a limit order that would take liquidity is
- * rejected with `POST_ONLY_WOULD_CROSS`).
+ * rejected with `POST_ONLY_WOULD_CROSS`) and GTD (a limit order cancelled with code `EXPIRED` by
+ * the first `poll` at or after its `expiresAt`).
  */
 import type { LastTrade } from '../../domain/book/book-events.js'
 import type { BookView } from '../../domain/book/order-book.js'
@@ -22,13 +23,14 @@ import {
 import type { Fill, OrderIntent } from '../../domain/backtest/types.js'
 import type { TokenId } from '../../domain/market.js'
 import type { EpochMs, ShareMicros } from '../../domain/units.js'
-import type {
-  OrderStatus,
-  Venue,
-  VenueEvent,
-  VenueListener,
-  VenueOrder,
-  VenueOrderState,
+import {
+  FINAL_STATUSES,
+  type OrderStatus,
+  type Venue,
+  type VenueEvent,
+  type VenueListener,
+  type VenueOrder,
+  type VenueOrderState,
 } from './venue.js'
 
 export type PaperVenueOptions = {
@@ -54,6 +56,10 @@ export class PaperVenue implements Venue {
   private _listener: VenueListener = () => {}
   private readonly _orders = new Map<string, { order: VenueOrder; state: VenueOrderState }>()
   private _fillSeq = 0
+  /** Working GTD orders and when they expire. */
+  private readonly _expiries = new Map<string, EpochMs>()
+  /** GTD orders being cancelled because they expired. */
+  private readonly _expiring = new Set<string>()
 
   constructor(options: PaperVenueOptions) {
     this._options = options
@@ -64,7 +70,19 @@ export class PaperVenue implements Venue {
         onReject: (intent, reason, detail) =>
           this._end(intent.clientId, 'rejected', reason, detail),
         onDone: (intent, _filled, status) => {
-          if (status !== 'rejected') this._end(intent.clientId, SIM_STATUS[status], null, null)
+          if (status === 'rejected') return
+          const expired = this._expiring.delete(intent.clientId)
+          this._expiries.delete(intent.clientId)
+          if (expired && status === 'cancelled') {
+            this._end(
+              intent.clientId,
+              'cancelled',
+              'EXPIRED',
+              'the GTD order reached its expiry time',
+            )
+          } else {
+            this._end(intent.clientId, SIM_STATUS[status], null, null)
+          }
         },
       },
     )
@@ -85,6 +103,19 @@ export class PaperVenue implements Venue {
       filled: 0 as ShareMicros,
     }
     this._orders.set(order.clientOrderId, { order, state })
+    if (order.timeInForce === 'GTD') {
+      const now = this._options.now()
+      if (order.expiresAt === null || order.expiresAt <= now) {
+        this._end(
+          order.clientOrderId,
+          'rejected',
+          'INVALID_EXPIRATION',
+          'a GTD order needs an expiry time in the future',
+        )
+        return Promise.resolve()
+      }
+      this._expiries.set(order.clientOrderId, order.expiresAt)
+    }
     const book = this._options.bookOf(order.tokenId)
     if (order.postOnly && book !== undefined && isMarketable(book, order.side, order.price)) {
       this._end(
@@ -142,14 +173,34 @@ export class PaperVenue implements Venue {
     return Promise.resolve(this._orders.get(clientOrderId)?.state ?? null)
   }
 
-  /** Runs whatever is due at `now` (latency, in-play delay, cancels). */
+  /** Runs whatever is due at `now` (latency, in-play delay, cancels, GTD expiries). */
   poll(now: EpochMs): void {
-    this._sim.executeDue(now, (t) => this._options.bookOf(t))
+    const bookOf = (t: TokenId) => this._options.bookOf(t)
+    this._sim.executeDue(now, bookOf)
+    if (this._expiries.size === 0) return
+    let expired = false
+    for (const [clientOrderId, expiresAt] of this._expiries) {
+      if (expiresAt > now || this._expiring.has(clientOrderId)) continue
+      const status = this._orders.get(clientOrderId)?.state.status
+      if (status === undefined || FINAL_STATUSES.has(status)) {
+        this._expiries.delete(clientOrderId)
+        continue
+      }
+      this._expiring.add(clientOrderId)
+      this._sim.cancel(clientOrderId, expiresAt)
+      expired = true
+    }
+    if (expired) this._sim.executeDue(now, bookOf)
   }
 
-  /** Earliest time something waits for; null when nothing does. */
+  /** Earliest time something waits for (GTD expiries included); null when nothing does. */
   nextDue(): EpochMs | null {
-    return this._sim.nextDue()
+    let due = this._sim.nextDue()
+    for (const [clientOrderId, expiresAt] of this._expiries) {
+      if (this._expiring.has(clientOrderId)) continue
+      if (due === null || expiresAt < due) due = expiresAt
+    }
+    return due
   }
 
   /** Call after each change of a live book: queue position and crossing fills of resting orders. */

@@ -13,8 +13,8 @@ import type { EpochMs, PriceTicks, ShareMicros, UsdcMicros } from '../../domain/
 
 export type OrderSide = 'buy' | 'sell'
 export type OrderType = 'market' | 'limit'
-/** FAK and FOK for market orders; GTC for limit orders. */
-export type TimeInForce = 'FAK' | 'FOK' | 'GTC'
+/** FAK and FOK for market orders; GTC and GTD (good till a date) for limit orders. */
+export type TimeInForce = 'FAK' | 'FOK' | 'GTC' | 'GTD'
 
 /**
  * Where an order is:
@@ -56,6 +56,12 @@ export type VenueOrder = {
   readonly price: PriceTicks
   readonly size: ShareMicros
   readonly decidedAt: EpochMs
+  /**
+   * GTD only: when the order stops working (it is cancelled then); null for every other time in
+   * force. Polymarket ends a GTD order 60 s before its stated `expiration` (Unix seconds), so a
+   * venue sends `expiration = ceil(expiresAt / 1000) + 60`.
+   */
+  readonly expiresAt: EpochMs | null
 }
 
 /** One execution. Live fills go `matched` then `confirmed`; paper fills are confirmed at once. */

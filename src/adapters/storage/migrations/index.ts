@@ -3,6 +3,7 @@ import { initial } from './0001-initial.js'
 import { eventsAndSignalOutcomes } from './0002-events-and-signal-outcomes.js'
 import { backtestTradeDetails } from './0003-backtest-trade-details.js'
 import { orderPath } from './0004-order-path.js'
+import { stops } from './0006-stops.js'
 import type { Migration } from './migration.js'
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventsAndSignalOutcomes,
   backtestTradeDetails,
   orderPath,
+  stops,
 ]
