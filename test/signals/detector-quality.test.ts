@@ -12,8 +12,9 @@ import {
 } from '../support/detector-quality.js'
 
 /**
- * Held-out seeds: the detectors' additions were developed looking at seeds 1-5 only; these
- * seeds were run once the defaults were fixed (docs/DETECTOR_QUALITY.md has both tables).
+ * Held-out seeds: the detectors' additions were developed looking at seeds 1-10 only; these
+ * seeds were run once each time the defaults were fixed (docs/DETECTOR_QUALITY.md has the
+ * tables).
  */
 const HELD_OUT_SEEDS = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
 const YES = 'yes-token'
@@ -150,15 +151,15 @@ describe('detector quality on the simulated match', () => {
       expect(r.warmupExcluded).toBe(0)
     }
     // The targets are precision >= 0.8 and recall >= 0.8 per detector. On the held-out seeds
-    // precision meets it for PANIC_SELL and FOMO_BUY (1.00 each); recall misses it narrowly for
-    // every detector (0.79, 0.77, 0.78) and LIQUIDITY_VACUUM precision (0.65) misses it (see
-    // docs/DETECTOR_QUALITY.md). The targets are asserted where met; elsewhere the measured
-    // figures, rounded down, are floors so a regression shows. Raise them as things improve.
+    // PANIC_SELL meets both (recall 0.83, precision 1.00), FOMO_BUY meets precision (1.00) and
+    // misses recall by one label (41/52 = 0.79), LIQUIDITY_VACUUM misses both (recall 0.78,
+    // precision 0.71; see docs/DETECTOR_QUALITY.md). The targets are asserted where met;
+    // elsewhere the measured figures, rounded down, are floors so a regression shows.
     expect(row('PANIC_SELL').precision).toBeGreaterThanOrEqual(0.8)
+    expect(row('PANIC_SELL').recall).toBeGreaterThanOrEqual(0.8)
     expect(row('FOMO_BUY').precision).toBeGreaterThanOrEqual(0.8)
-    expect(row('PANIC_SELL').recall).toBeGreaterThanOrEqual(0.75)
     expect(row('FOMO_BUY').recall).toBeGreaterThanOrEqual(0.75)
     expect(row('LIQUIDITY_VACUUM').recall).toBeGreaterThanOrEqual(0.75)
-    expect(row('LIQUIDITY_VACUUM').precision).toBeGreaterThanOrEqual(0.6)
+    expect(row('LIQUIDITY_VACUUM').precision).toBeGreaterThanOrEqual(0.7)
   }, 120_000)
 })

@@ -62,6 +62,14 @@ export type LiquidityVacuumParams = {
    * least (0..1; 0 = off). A vacuum is makers pulling quotes, not takers sweeping them.
    */
   readonly minWithdrawnShare: number
+  /**
+   * Addition to SPEC 2.4: no vacuum while the short window is a crowd burst, i.e. while its
+   * volume and aggressor share meet the crowd detectors' own thresholds (the lower of
+   * `panicSell.volumeRatio` and `fomoBuy.volumeRatio`; `panicSell.sellShare` or
+   * `fomoBuy.buyShare`). A book thinned while a crowd trades is that crowd's move, which
+   * `PANIC_SELL` / `FOMO_BUY` report; a vacuum is makers pulling without one.
+   */
+  readonly excludeCrowd: boolean
 }
 
 export type ReversionParams = {
@@ -95,6 +103,13 @@ export type SignalParams = {
    * repricing on news: makers requoting at once), ms. See `excludeJump`.
    */
   readonly jumpMs: number
+  /**
+   * Addition to SPEC 2.4: a trade of the complement token counts, mirrored, in this token's
+   * short window and volume baseline (a taker selling one outcome at p is a taker buying the
+   * other at 1 − p: YES and NO are one book). The venue prints a trade on the taker's token
+   * only, so without this each token sees only the part of a crowd that traded it.
+   */
+  readonly complementTrades: boolean
   readonly panicSell: PanicSellParams
   readonly fomoBuy: FomoBuyParams
   readonly liquidityVacuum: LiquidityVacuumParams
@@ -123,6 +138,7 @@ export const DEFAULT_SIGNAL_PARAMS: SignalParams = Object.freeze({
   depthLevels: 5,
   minBaselineVolume: 1,
   jumpMs: 1_000,
+  complementTrades: true,
   panicSell: Object.freeze({
     enabled: true,
     volumeRatio: 3,
@@ -147,6 +163,7 @@ export const DEFAULT_SIGNAL_PARAMS: SignalParams = Object.freeze({
     depthRatio: 0.5,
     spreadRatio: 3,
     minWithdrawnShare: 0.5,
+    excludeCrowd: true,
   }),
   reversion: Object.freeze({ retrace: 0.5, horizonMs: 180_000 }),
 })
@@ -194,6 +211,7 @@ const PARAM_RULES: Readonly<Record<string, Rule>> = {
   depthLevels: INT,
   minBaselineVolume: POSITIVE,
   jumpMs: MS,
+  complementTrades: BOOL,
   panicSell: {
     kind: 'group',
     rules: {
@@ -226,6 +244,7 @@ const PARAM_RULES: Readonly<Record<string, Rule>> = {
       depthRatio: POSITIVE,
       spreadRatio: POSITIVE,
       minWithdrawnShare: SHARE,
+      excludeCrowd: BOOL,
     },
   },
   reversion: { kind: 'group', rules: { retrace: FRACTION, horizonMs: MS } },

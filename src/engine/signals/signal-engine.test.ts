@@ -22,13 +22,14 @@ const T1 = T0 + 11 * MIN
 
 /**
  * SPEC 2.4's conditions only: the additions (order concentration, jump exclusion, withdrawn
- * depth) off, so each SPEC condition can be tested on hand-built books that move in one step.
- * The additions have their own tests below.
+ * depth, complement trades, no vacuum in a crowd burst) off, so each SPEC condition can be
+ * tested on hand-built books that move in one step. The additions have their own tests below.
  */
 const SPEC_ADDITIONS_OFF = {
+  complementTrades: false,
   panicSell: { maxOrderShare: 1, excludeJump: false },
   fomoBuy: { maxOrderShare: 1, excludeJump: false },
-  liquidityVacuum: { minWithdrawnShare: 0 },
+  liquidityVacuum: { minWithdrawnShare: 0, excludeCrowd: false },
 } as const
 
 type Groups = Record<string, Record<string, unknown>>
@@ -38,7 +39,8 @@ function specConfig(user: { default?: Record<string, unknown>; [key: string]: un
   const merged: Record<string, unknown> = { ...SPEC_ADDITIONS_OFF }
   for (const [key, value] of Object.entries(user.default ?? {})) {
     const base = (SPEC_ADDITIONS_OFF as unknown as Groups)[key]
-    merged[key] = base === undefined ? value : { ...base, ...(value as Record<string, unknown>) }
+    merged[key] =
+      typeof base === 'object' ? { ...base, ...(value as Record<string, unknown>) } : value
   }
   return parseSignalConfig({ ...user, default: merged })
 }
@@ -780,5 +782,72 @@ describe('additions to SPEC 2.4 (on by default)', () => {
     // 600 of 1000 shares missing, 20 traded in the window (two warm-up trades).
     expect(withdrawn.signals[0]!.inputs.withdrawnShare).toBeCloseTo(1 - 20 / 600, 9)
     expect(withdrawn.signals[0]!.inputs.thresholdMinWithdrawnShare).toBe(0.5)
+  })
+
+  test('complement trades: takers buying NO are sellers of YES, and YES sees them', () => {
+    const config = specConfig({ default: { complementTrades: true } })
+    const h = new Harness(config)
+    h.warm([YES, NO])
+    // The crowd buys NO; YES's own trades are only the quiet ones.
+    for (let k = 1; k <= 5; k++) h.trade(NO, T1 + k * 1000, 40, 'buy')
+    h.book(YES, T1 + 6000, PANIC_BOOK)
+    expect(h.types()).toEqual(['PANIC_SELL'])
+    const s = h.signals[0]!
+    // Each token counts both tokens' quiet trades: 30 per 30 s each, 60 in all.
+    expect(s.inputs.baselineVolume).toBeCloseTo(60, 9)
+    // Window: the quiet trades at T1 - 20 s (buys) and T1 - 10 s (sells) of both tokens, each
+    // mirrored on the other, plus 200 bought NO = 200 sold YES.
+    expect(s.inputs.volume).toBeCloseTo(240, 9)
+    expect(s.inputs.sellVolume).toBeCloseTo(220, 9)
+    expect(s.inputs.complementTrades).toBe(true)
+    const own = new Harness(specConfig())
+    own.warm([YES, NO])
+    for (let k = 1; k <= 5; k++) own.trade(NO, T1 + k * 1000, 40, 'buy')
+    own.book(YES, T1 + 6000, PANIC_BOOK)
+    expect(own.signals).toEqual([])
+  })
+
+  test('complement trades: a trade of one token evaluates the other at once', () => {
+    const h = new Harness(specConfig({ default: { complementTrades: true } }))
+    h.warm([YES, NO])
+    h.book(NO, T1, FOMO_BOOK)
+    expect(h.signals).toEqual([])
+    for (let k = 1; k <= 5; k++) h.trade(YES, T1 + k * 1000, 40, 'sell')
+    // The fourth sell of YES brings NO's window to 200 shares, over 3x its baseline of 60.
+    expect(h.signals.map((x) => [x.type, x.assetId, x.ts])).toEqual([['FOMO_BUY', NO, T1 + 4000]])
+  })
+
+  test('complement trades need a known complement: unpaired tokens keep their own trades', () => {
+    const h = new Harness(specConfig({ default: { complementTrades: true } }))
+    h.warm([YES, NO], T1, UNKNOWN)
+    for (let k = 1; k <= 5; k++) h.trade(NO, T1 + k * 1000, 40, 'buy', UNKNOWN)
+    h.book(YES, T1 + 6000, PANIC_BOOK, UNKNOWN)
+    expect(h.signals).toEqual([])
+  })
+
+  test('LIQUIDITY_VACUUM: a thin book while a one-sided crowd trades is the crowd, not a vacuum', () => {
+    const crowdConfig = specConfig({ default: { liquidityVacuum: { excludeCrowd: true } } })
+    const crowd = new Harness(crowdConfig)
+    crowd.warm(YES)
+    crowd.burst(YES, 'sell') // 140 shares in the window vs 30: 4.7x, 93 % sold
+    crowd.book(YES, T1 + 4000, VACUUM_BOOK)
+    expect(crowd.signals).toEqual([])
+    const off = new Harness(specConfig())
+    off.warm(YES)
+    off.burst(YES, 'sell')
+    off.book(YES, T1 + 4000, VACUUM_BOOK)
+    expect(off.types()).toEqual(['LIQUIDITY_VACUUM'])
+    // As heavy but two-sided: not a crowd by the crowd detectors' aggressor shares.
+    const mixed = new Harness(crowdConfig)
+    mixed.warm(YES)
+    for (let k = 1; k <= 4; k++) mixed.trade(YES, T1 + k * 1000, 30, k % 2 === 0 ? 'buy' : 'sell')
+    mixed.book(YES, T1 + 5000, VACUUM_BOOK)
+    expect(mixed.types()).toEqual(['LIQUIDITY_VACUUM'])
+    expect(mixed.signals[0]!.inputs.excludeCrowd).toBe(true)
+    // A quiet window is never a crowd.
+    const quiet = new Harness(crowdConfig)
+    quiet.warm(YES)
+    quiet.book(YES, T1 + 1000, VACUUM_BOOK)
+    expect(quiet.types()).toEqual(['LIQUIDITY_VACUUM'])
   })
 })

@@ -21,6 +21,7 @@ import { PRICE_SCALE, SHARE_SCALE, type EpochMs } from '../../domain/units.js'
 import { paramsFor, type SignalConfig, type SignalParams } from './config.js'
 import { RATIO_EPSILON, ReversionTracker } from './reversion-tracker.js'
 import { TAKER_BUY, TAKER_SELL, TokenBaselines } from './token-baselines.js'
+import { TopDepth } from './top-depth.js'
 import type { Reversion, Signal, SignalCounters, SignalListener, SignalType } from './types.js'
 
 export type SignalEngineOptions = {
@@ -48,6 +49,8 @@ type TokenState = {
   readonly sport: string | null
   readonly params: SignalParams
   readonly base: TokenBaselines
+  /** Top-N depth of the token's book, kept between changes. */
+  readonly depth: TopDepth
   bestBid: number
   bestAsk: number
   /** Engine time of the last signal per type (-Infinity before any). */
@@ -86,6 +89,8 @@ export class SignalEngine {
   private readonly _listener: SignalListener
   private readonly _options: SignalEngineOptions
   private readonly _tokens = new Map<string, TokenState>()
+  /** Token state per book object seen (a book's asset id never changes). */
+  private readonly _bookTokens = new WeakMap<BookView, TokenState>()
   /** Asset ids seen per market id, in order of first appearance. */
   private readonly _marketAssets = new Map<string, string[]>()
   /** Open reversions in signal order; deadlines are non-decreasing because time is. */
@@ -106,18 +111,42 @@ export class SignalEngine {
     this._expire(now)
     if (event.type !== 'last_trade_price') return
     const token = this._token(event.assetId, event.market, now)
+    const shares = event.size / SHARE_SCALE
+    const buy = event.side === 'buy'
+    this._addTrade(token, now, event.tsVenue, shares, buy ? TAKER_BUY : TAKER_SELL)
+    // The same trade seen from the complement's book: selling one outcome is buying the other.
+    if (token.params.complementTrades) {
+      const other = this._complementToken(token)
+      if (other !== null && other.params.complementTrades) {
+        this._addTrade(other, now, event.tsVenue, shares, buy ? TAKER_SELL : TAKER_BUY)
+      }
+    }
+  }
+
+  private _addTrade(
+    token: TokenState,
+    now: number,
+    ts: number,
+    shares: number,
+    side: number,
+  ): void {
     const base = token.base
     base.advance(now)
-    base.addTrade(now, event.size / SHARE_SCALE, event.side === 'buy' ? TAKER_BUY : TAKER_SELL)
+    base.addTrade(now, shares, side)
     base.trimTrades(now)
-    if (base.usable) this._evaluate(token, now, event.tsVenue)
+    if (base.usable) this._evaluate(token, now, ts)
   }
 
   /** A book changed by `event`. Wire to `MarketData` `onBookChanged`. */
   onBookChanged(book: BookView, event: MarketEvent): void {
     const now = this._clock(event.tsVenue)
     this._expire(now)
-    const token = this._token(book.assetId, event.market, now)
+    // The token of a book, found by the book object: cheaper than by its 77-digit id.
+    let token = this._bookTokens.get(book)
+    if (token === undefined) {
+      token = this._token(book.assetId, event.market, now)
+      this._bookTokens.set(book, token)
+    }
     const base = token.base
     base.advance(now)
     const bid = book.bestBid()
@@ -125,10 +154,12 @@ export class SignalEngine {
     if (bid === null || ask === null || bid >= ask || !this._usable(book, bid, ask, event)) {
       this.counters.staleBookUpdates++
       base.setUnusable()
+      token.depth.invalidate()
       return
     }
-    const levels = token.params.depthLevels
-    const depth = book.depthShares('bid', levels) + book.depthShares('ask', levels)
+    const topDepth = token.depth
+    topDepth.update(book, event)
+    const depth = topDepth.shares
     const mid = midOf(bid, ask)
     base.setBook(now, depth, (ask - bid) / PRICE_SCALE, mid)
     token.bestBid = bid
@@ -190,6 +221,7 @@ export class SignalEngine {
       sport,
       params,
       base: new TokenBaselines(params.shortWindowMs, params.baselineWindowMs, now),
+      depth: new TopDepth(params.depthLevels),
       bestBid: 0,
       bestAsk: 0,
       lastSignalTs: [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY],
@@ -269,10 +301,31 @@ export class SignalEngine {
       depthRatio <= vacuum.depthRatio + RATIO_EPSILON &&
       spreadRatio >= vacuum.spreadRatio - RATIO_EPSILON &&
       withdrawnShare(base.baselineDepth(), base.depth, volume) >=
-        vacuum.minWithdrawnShare - RATIO_EPSILON
+        vacuum.minWithdrawnShare - RATIO_EPSILON &&
+      !(vacuum.excludeCrowd && this._crowdBurst(params, volume, volumeRatio, base))
     ) {
       this._fire(token, VACUUM, now, ts, Math.min(Math.max(1 - depthRatio, 0), 1))
     }
+  }
+
+  /**
+   * The short window is a crowd burst by the crowd detectors' own thresholds: volume at least
+   * the lower of their volume ratios, and one side's takers at least that side's share.
+   */
+  private _crowdBurst(
+    params: SignalParams,
+    volume: number,
+    volumeRatio: number,
+    base: TokenBaselines,
+  ): boolean {
+    if (!(volume > 0)) return false
+    const panic = params.panicSell
+    const fomo = params.fomoBuy
+    if (volumeRatio < Math.min(panic.volumeRatio, fomo.volumeRatio) - RATIO_EPSILON) return false
+    return (
+      base.sellVolume / volume >= panic.sellShare - RATIO_EPSILON ||
+      base.buyVolume / volume >= fomo.buyShare - RATIO_EPSILON
+    )
   }
 
   private _fire(token: TokenState, type: 0 | 1 | 2, now: number, ts: number, score: number): void {
@@ -302,12 +355,17 @@ export class SignalEngine {
     this._listener.onSignal?.(signal)
   }
 
-  /** The id of the complement token's mirror-type signal within the mirror window, or null. */
-  private _mirrorOf(token: TokenState, type: 0 | 1 | 2, now: number): number | null {
+  /** The complement token's state, when the complement is known and has been seen. */
+  private _complementToken(token: TokenState): TokenState | null {
     const complementId = this._complementOf(token)
     if (complementId === null) return null
-    const other = this._tokens.get(complementId)
-    if (other === undefined) return null
+    return this._tokens.get(complementId) ?? null
+  }
+
+  /** The id of the complement token's mirror-type signal within the mirror window, or null. */
+  private _mirrorOf(token: TokenState, type: 0 | 1 | 2, now: number): number | null {
+    const other = this._complementToken(token)
+    if (other === null) return null
     const mirror = MIRROR_TYPE[type]
     const id = other.lastSignalId[mirror]
     if (id === 0 || now - other.lastSignalTs[mirror] > token.params.mirrorWindowMs) return null
@@ -361,6 +419,7 @@ export class SignalEngine {
       mid: base.mid,
       midBefore,
       midVolatility: finite(base.midVolatility()),
+      complementTrades: params.complementTrades,
     }
     if (type === PANIC) {
       const p = params.panicSell
@@ -391,6 +450,7 @@ export class SignalEngine {
       inputs.thresholdSpreadRatio = p.spreadRatio
       inputs.withdrawnShare = finite(withdrawnShare(base.baselineDepth(), base.depth, volume))
       inputs.thresholdMinWithdrawnShare = p.minWithdrawnShare
+      inputs.excludeCrowd = p.excludeCrowd
     }
     return Object.freeze({
       id,

@@ -16,23 +16,29 @@
  * volume, aggressor shares and price change are exact, not bucket-rounded.
  */
 
-/** A ring of (time, value) pairs with a side tag, growable. */
+/** A ring of (time, value) pairs with a side tag, growable; capacity a power of two. */
 class SampleRing {
   ts: Float64Array
   value: Float64Array
   tag: Uint8Array
   head = 0
   size = 0
+  /** Capacity − 1: indices wrap with a mask rather than a division. */
+  private _mask: number
 
   constructor(capacity: number) {
+    if (capacity < 1 || (capacity & (capacity - 1)) !== 0) {
+      throw new RangeError(`ring capacity must be a power of two; got ${capacity}`)
+    }
     this.ts = new Float64Array(capacity)
     this.value = new Float64Array(capacity)
     this.tag = new Uint8Array(capacity)
+    this._mask = capacity - 1
   }
 
   push(ts: number, value: number, tag: number): void {
     if (this.size === this.ts.length) this._grow()
-    const i = (this.head + this.size) % this.ts.length
+    const i = (this.head + this.size) & this._mask
     this.ts[i] = ts
     this.value[i] = value
     this.tag[i] = tag
@@ -41,11 +47,11 @@ class SampleRing {
 
   /** Index in the arrays of the k-th oldest entry. */
   at(k: number): number {
-    return (this.head + k) % this.ts.length
+    return (this.head + k) & this._mask
   }
 
   shift(): void {
-    this.head = (this.head + 1) % this.ts.length
+    this.head = (this.head + 1) & this._mask
     this.size--
   }
 
@@ -64,6 +70,7 @@ class SampleRing {
     this.value = value
     this.tag = tag
     this.head = 0
+    this._mask = capacity - 1
   }
 }
 
