@@ -53,6 +53,8 @@ export const configFileSchema = z.strictObject({
   signals: z.unknown().optional(),
   /** Risk limits over the SPEC defaults (docs/RISK.md); validated by `makeRiskLimits`. */
   risk: z.unknown().optional(),
+  /** Required to serve beyond loopback (docs/WEB_API.md); generated when absent there. */
+  accessToken: z.string().trim().min(16, 'at least 16 characters').max(256).optional(),
 })
 
 export type ConfigFile = z.infer<typeof configFileSchema>
@@ -77,6 +79,8 @@ export type Config = {
   readonly risk: RiskLimits
   /** The config file that was read, absolute; null when none. */
   readonly file: string | null
+  /** Access token for the HTTP API and page (env TILTMETER_ACCESS_TOKEN); absent when none set. */
+  readonly accessToken?: string | null
 }
 
 /** Flags that override the file and the environment (the names `start` uses). */
@@ -249,6 +253,11 @@ export function resolveConfig(
     throw new ConfigError(`${where}: risk: ${e.problems.join('; ')}`)
   }
 
+  const envToken = nonEmpty(env.TILTMETER_ACCESS_TOKEN)?.trim()
+  if (envToken !== undefined && (envToken.length < 16 || envToken.length > 256)) {
+    throw new ConfigError('TILTMETER_ACCESS_TOKEN must be 16 to 256 characters')
+  }
+
   return Object.freeze({
     port,
     host: host.trim(),
@@ -263,6 +272,7 @@ export function resolveConfig(
     signals: file.signals,
     risk,
     file: fileName,
+    ...accessTokenOf(envToken ?? file.accessToken),
   })
 }
 
@@ -285,6 +295,11 @@ export function resolveCommandVenueUrls(
   if (loaded === null) return resolveVenueUrls(flags, env)
   const file = parseConfigFile(loaded)
   return resolveVenueUrls(flags, env, { source: loaded.path, urls: file.venue ?? {}, makeError })
+}
+
+/** Present only when set, so configs without one compare equal to before the key existed. */
+function accessTokenOf(token: string | undefined): { accessToken?: string } {
+  return token === undefined ? {} : { accessToken: token }
 }
 
 const makeError = (message: string): Error => new ConfigError(message)

@@ -355,7 +355,7 @@ describe('tiltmeter start: configuration and usage', () => {
     const result = await run(['--feed', 'sim', '--port', '0'])
     expect(result.code).toBe(1)
     expect(result.stderr).toBe(
-      `tiltmeter start: config file ${path}: unknown key "snapshotIntervalMS"; known keys are port, host, dataDir, databaseUrl, captureDir, capture, snapshotIntervalMs, storeQueueMax, logLevel, venue, signals, risk\n`,
+      `tiltmeter start: config file ${path}: unknown key "snapshotIntervalMS"; known keys are port, host, dataDir, databaseUrl, captureDir, capture, snapshotIntervalMs, storeQueueMax, logLevel, venue, signals, risk, accessToken\n`,
     )
     expect(result.stdout).toBe('')
   })
@@ -394,10 +394,12 @@ describe('tiltmeter start: configuration and usage', () => {
     expect(result.stdout).toBe('')
   })
 
-  test('a non-loopback host is refused', async () => {
+  test('a non-loopback host needs a usable access token before anything listens', async () => {
+    mkdirSync(join(dir, 'data'))
+    writeFileSync(join(dir, 'data', 'access-token'), 'short\n')
     const result = await run(['--feed', 'sim', '--host', '0.0.0.0', '--log-level', 'silent'])
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/host 0\.0\.0\.0 is not a loopback address/)
+    expect(result.stderr).toMatch(/access token file .*access-token does not hold a token/)
   })
 
   test.each([

@@ -34,7 +34,11 @@ import { createSnapshotThrottle } from '../../engine/snapshot-throttle.js'
 import type { Config } from '../config.js'
 import { discoverMarkets, explainGammaError, type MarketSelection } from './discovery.js'
 import { liveFeed, replayFeed, type FeedSource } from './feed-source.js'
+import { resolveAccessToken, type AccessToken } from './access-token.js'
 import { buildHttpServer } from './http.js'
+import { createLiveWiring, packageVersion } from './live-wiring.js'
+import type { LiveHub } from '../../adapters/web/live-hub.js'
+import { defaultWebRoot } from '../../adapters/web/static-app.js'
 import { DaemonMetrics } from './metrics.js'
 import { createPipeline } from './pipeline.js'
 import type { DaemonStore, SignalEngineFactory } from './ports.js'
@@ -84,6 +88,10 @@ export type DaemonOptions = {
   readonly orderStore?: (store: DaemonStore) => OrderStore | null
   /** Starting cash of the paper account, USDC micros; default 10,000 USDC. */
   readonly paperBankrollUsdc?: number
+  /** The built web terminal; default `web/dist` in the package. */
+  readonly webRoot?: string
+  /** Where a newly generated access token is shown once; default stderr. */
+  readonly announce?: (text: string) => void
 }
 
 export type StopSummary = {
@@ -112,6 +120,8 @@ export type DaemonHandle = {
   readonly storeLocation: string
   /** The paper order service; null when the store has no order tables. */
   readonly orders: OrderService | null
+  /** The web terminal's live socket hub. */
+  readonly live: LiveHub
   /** Idempotent. */
   stop(reason: string): Promise<StopSummary>
 }
@@ -125,7 +135,6 @@ export class DaemonStartError extends Error {
   }
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 const DEFAULT_AUDIT_MS = 5_000
 const DEFAULT_BANKROLL_USDC = 10_000_000_000
 /** How often the paper venue runs orders waiting on latency or the in-play delay. */
@@ -141,11 +150,16 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const { config, log } = options
   const now = options.now ?? Date.now
   const startedAt = performance.now()
-  if (!LOOPBACK.has(config.host)) {
-    throw new DaemonStartError(
-      `host ${config.host} is not a loopback address: the daemon serves 127.0.0.1 only until ` +
-        'access tokens exist; reach it from elsewhere through an SSH tunnel',
-    )
+  // Beyond loopback an access token is required (generated at first start when none is set).
+  let access: AccessToken
+  try {
+    access = await resolveAccessToken({
+      host: config.host,
+      configured: config.accessToken,
+      dataDir: config.dataDir,
+    })
+  } catch (e) {
+    throw new DaemonStartError(messageOf(e), { cause: e })
   }
   const undo: (() => Promise<void>)[] = []
   const unwind = async (): Promise<void> => {
@@ -158,7 +172,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     }
   }
   try {
-    return await start(options, now, startedAt, undo)
+    return await start(options, now, startedAt, undo, access)
   } catch (e) {
     await unwind()
     if (e instanceof DaemonStartError) throw e
@@ -171,6 +185,7 @@ async function start(
   now: () => number,
   startedAt: number,
   undo: (() => Promise<void>)[],
+  access: AccessToken,
 ): Promise<DaemonHandle> {
   const { config, log } = options
   let store: DaemonStore
@@ -210,20 +225,32 @@ async function start(
     onWrite: (_table, _rows, seconds) => storeWrite.observe(seconds),
   })
   const complements = new Map<string, string>()
+  const live = createLiveWiring({
+    log,
+    now,
+    metrics,
+    feed: () => feed,
+    feedKind: options.feed.kind,
+    orders: () => orders,
+    alerts: () => null,
+    ui: () => ({ venue: 'paper', feed: options.feed.kind, live: false, no_chase_ms: 0 }),
+    stopping: () => stopping,
+    markets: () => markets,
+  })
   const pipeline = createPipeline({
     queue,
     throttle: createSnapshotThrottle(config.snapshotIntervalMs),
     metrics,
     store,
     log,
-    signalEngine: options.signalEngine,
+    signalEngine: live.signalEngine(options.signalEngine),
     signalConfig: config.signals,
     complementOf: (assetId) => complements.get(assetId),
   })
 
   let paper: PaperVenue | null = null
   let orders: OrderService | null = null
-  const listener: MarketDataListener = {
+  const listener: MarketDataListener = live.listener({
     ...pipeline.listener,
     onEvent: (event, meta) => {
       pipeline.listener.onEvent?.(event, meta)
@@ -233,7 +260,7 @@ async function start(
       pipeline.listener.onBookChanged?.(book, event, meta)
       paper?.onBookChanged(book)
     },
-  }
+  })
 
   let sim: SimHandle | null = null
   let assetIds: readonly string[] = []
@@ -262,6 +289,10 @@ async function start(
     store,
     log,
     orders: () => orders,
+    access: { token: access.kind === 'none' ? null : access.token },
+    live: { hub: live.hub, markets: live.markets },
+    webRoot: options.webRoot ?? defaultWebRoot(),
+    version: packageVersion(),
   })
   let address: string
   try {
@@ -285,7 +316,18 @@ async function start(
     app.server.address() !== null && typeof app.server.address() === 'object'
       ? (app.server.address() as { port: number }).port
       : config.port
-  log.info({ address }, 'http listening')
+  log.info({ address, accessToken: access.kind }, 'http listening')
+  live.hub.start()
+  undo.push(() => Promise.resolve(live.hub.stop()))
+  if (access.kind === 'file' && access.generated) {
+    // Shown once, to the person starting the daemon; never logged.
+    log.warn({ file: access.file }, 'access token generated; shown once on stderr, kept in file')
+    const announce = options.announce ?? ((text: string) => void process.stderr.write(text))
+    announce(
+      `tiltmeter: access token (kept in ${access.file}): ${access.token}\n` +
+        `tiltmeter: open ${address}/?token=${access.token} once in the browser to sign in\n`,
+    )
+  }
 
   let venue = config.venue
   const choice = options.feed
@@ -475,6 +517,7 @@ async function start(
         const service = orders
         await attempt('settling the order path', () => service.settled())
       }
+      live.hub.stop()
       await attempt('closing the http server', () => app.close())
       pipeline.finish()
       if (capture !== null) await attempt('closing the capture', () => capture.close())
@@ -511,6 +554,7 @@ async function start(
     capture,
     storeLocation: store.location,
     orders,
+    live: live.hub,
     stop,
   }
 }

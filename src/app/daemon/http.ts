@@ -1,13 +1,25 @@
 /**
  * The daemon's HTTP surface (fastify), built without listening: `/metrics` (Prometheus text),
- * `/api/health`, game events (`POST /api/events`, `GET /api/events`) and, when an order service
- * is given, the trading routes (orders-routes.ts). JSON bodies only, at
- * most {@link BODY_LIMIT_BYTES}; every error answer is `{"error": "...", "errors"?: [...]}`, except
- * trading denials (422 `{"code", "message"}`).
+ * `/api/health`, game events (`POST /api/events`, `GET /api/events`), when an order service
+ * is given the trading routes (orders-routes.ts), and when a live hub is given the web
+ * terminal's surface: the live socket `/ws`, markets, tape, alerts, the page itself and the API
+ * docs at `/docs` (docs/WEB_API.md). Access control (token, Origin, rate limits) is in
+ * src/adapters/web/access.ts.
+ *
+ * JSON bodies only, at most {@link BODY_LIMIT_BYTES}; every error answer is
+ * `{"error": "...", "errors"?: [...]}`, except trading denials (422 `{"code", "message"}`).
  */
+import websocket from '@fastify/websocket'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import type { GameEventMessage } from '../../contracts/live.js'
 import type { Logger } from '../../adapters/log.js'
 import type { StoredGameEvent } from '../../adapters/storage/records.js'
+import { registerAccess, type AccessOptions } from '../../adapters/web/access.js'
+import type { LiveHub } from '../../adapters/web/live-hub.js'
+import { MAX_CLIENT_FRAME_BYTES, registerLiveSocket } from '../../adapters/web/live-socket.js'
+import { registerMarketRoutes, type MarketRoutesDeps } from '../../adapters/web/market-routes.js'
+import { registerDocs } from '../../adapters/web/openapi.js'
+import { registerWebApp } from '../../adapters/web/static-app.js'
 import type { EpochMs } from '../../domain/units.js'
 import type { GameEvent, GameEventValidation } from '../../domain/game-events.js'
 import type { OrderService } from '../../engine/execution/order-service.js'
@@ -26,14 +38,34 @@ export type HttpDeps = {
   readonly log: Logger
   /** The order service once trading is ready (null before); absent = no trading routes. */
   readonly orders?: () => OrderService | null
+  /** More settings of the trading routes (stops, clock). */
+  readonly orderRoutes?: Parameters<typeof registerOrderRoutes>[2]
+  /** Access token and rate limits; default no token (the daemon then serves loopback only). */
+  readonly access?: AccessOptions
+  /** The web terminal's live side; absent = no `/ws`, markets, tape or alert routes. */
+  readonly live?: {
+    readonly hub: LiveHub
+    readonly markets: Omit<MarketRoutesDeps, 'tape'>
+  }
+  /** The built web app (`web/dist`); absent = no page routes. */
+  readonly webRoot?: string
+  /** The API version shown in `/docs`; default 0.0.0. */
+  readonly version?: string
 }
 
+/** Headers never logged. */
+const REDACT = [
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+]
+
 export function buildHttpServer(deps: HttpDeps): FastifyInstance {
-  const log = deps.log.child({ component: 'http' })
+  const log = deps.log.child({ component: 'http' }, { redact: REDACT })
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES })
   // JSON only: fastify's built-in text/plain parser would hand strings to the routes.
   app.removeContentTypeParser('text/plain')
-
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500
     if (status >= 500) {
@@ -52,6 +84,18 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
     reply.code(404).send({ error: `no route for ${request.method} ${request.url.split('?')[0]}` }),
   )
 
+  registerAccess(app, deps.access ?? { token: null })
+  void app.register(websocket, { options: { maxPayload: MAX_CLIENT_FRAME_BYTES } })
+  registerDocs(app, deps.version ?? '0.0.0')
+  // Routes go in a child context registered after the plugins, so the docs see every route.
+  void app.register((routes, _options, done) => {
+    registerRoutes(routes, deps, log)
+    done()
+  })
+  return app
+}
+
+function registerRoutes(app: FastifyInstance, deps: HttpDeps, log: Logger): void {
   app.get('/metrics', async (_request, reply) => {
     const text = await deps.metrics.text()
     return reply.header('content-type', deps.metrics.contentType).send(text)
@@ -59,7 +103,13 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
 
   app.get('/api/health', () => deps.health())
 
-  if (deps.orders !== undefined) registerOrderRoutes(app, deps.orders)
+  if (deps.orders !== undefined) registerOrderRoutes(app, deps.orders, deps.orderRoutes)
+  const live = deps.live
+  if (live !== undefined) {
+    registerLiveSocket(app, live.hub, log)
+    registerMarketRoutes(app, { ...live.markets, tape: live.hub.tape })
+  }
+  if (deps.webRoot !== undefined) registerWebApp(app, deps.webRoot)
 
   app.post('/api/events', async (request, reply) => {
     if (request.body === undefined || request.body === null) {
@@ -71,6 +121,11 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
     }
     const [id] = await deps.store.insertGameEvents([result.event])
     log.info({ id, type: result.event.type, market: result.event.market }, 'game event stored')
+    if (live !== undefined && id !== undefined) {
+      live.hub.gameEvent(
+        gameEventMessage(id, result.event, (token) => live.markets.directory.marketOf(token)),
+      )
+    }
     return reply.code(201).send({ id, event: eventJson(result.event) })
   })
 
@@ -96,8 +151,6 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
     const events = await deps.store.listGameEvents({ market, assetId: asset, from, to })
     return { events: events.map((e) => ({ id: e.id, ...eventJson(e) })) }
   })
-
-  return app
 }
 
 function textParam(
@@ -142,5 +195,23 @@ function eventJson(event: GameEvent | StoredGameEvent): Record<string, unknown> 
     note: event.note,
     ts_video_ms: event.tsVideo,
     source: event.source,
+  }
+}
+
+/** A stored game event as the live socket's message. */
+function gameEventMessage(
+  id: number,
+  event: GameEvent,
+  marketOf: (tokenId: string) => string,
+): GameEventMessage {
+  return {
+    type: 'game_event',
+    id,
+    market: event.market ?? (event.assetId === null ? '' : marketOf(event.assetId)),
+    ts: event.ts,
+    eventType: event.type,
+    team: event.team,
+    score: event.score,
+    map: event.mapNumber === null ? null : String(event.mapNumber),
   }
 }
