@@ -5,7 +5,16 @@ import globals from 'globals'
 const OUTER_LAYERS = ['**/engine/**', '**/adapters/**', '**/app/**']
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'test/fixtures/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'data/**',
+      'test/fixtures/**',
+      'web/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -77,6 +86,30 @@ export default tseslint.config(
     files: ['src/adapters/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/app/**'] }],
+    },
+  },
+  {
+    // The web terminal runs in the browser and may import only the shared contracts and the
+    // formatting half of domain/units.ts.
+    files: ['web/src/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            'node:*',
+            'ws',
+            'pino',
+            'kysely',
+            'better-sqlite3',
+            'pg',
+            ...OUTER_LAYERS,
+            '**/domain/!(units).js',
+            '**/domain/*/**',
+          ],
+        },
+      ],
     },
   },
 )

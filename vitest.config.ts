@@ -6,7 +6,7 @@ const ciReport = process.env.CI === 'true' ? process.env.TILTMETER_TEST_REPORT :
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     pool: 'forks',
