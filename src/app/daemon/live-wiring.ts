@@ -1,7 +1,8 @@
 /**
  * Connects the daemon to the web terminal's live side: the hub (src/adapters/web/live-hub.ts)
  * learns of book changes, trades and signals from the feed callbacks, of account changes from
- * the order service, and reads books, health and latency from the daemon.
+ * the order service's `subscribe`, of alerts from the alert center, and reads books, health and
+ * latency (the feed's and the order path's stages, latency-window.ts) from the daemon.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -99,17 +100,15 @@ export function createLiveWiring(options: LiveWiringOptions): LiveWiring {
   const account = (): AccountSource | null => {
     const service = options.orders()
     if (service === null) return null
-    const subscribe = (service as { subscribe?: unknown }).subscribe
     return {
       build: async () => ({
         orders: { orders: (await service.listOrders()).map(orderJson) },
         positions: portfolioJson(service.portfolio()),
         risk: riskJson(service),
       }),
-      subscribe:
-        typeof subscribe === 'function'
-          ? (listener) => (subscribe as (l: () => void) => () => void).call(service, listener)
-          : undefined,
+      // Pushed on change: the hub rebuilds the account at most once per flush after any order,
+      // fill or risk change the service reports (no polling).
+      subscribe: (listener) => service.subscribe(() => listener()),
     }
   }
   const hub = new LiveHub(

@@ -8,10 +8,15 @@
  * - `venue_to_receive`: local receive time − the event's venue timestamp (clock skew included);
  * - `receive_to_book`: from the frame entering the market-data core to its book being applied;
  * - `book_to_signal`: from a book change reaching the signal engine to a signal being raised;
- * - `store_write`: one batched write to the database.
+ * - `store_write`: one batched write to the database;
+ * - the order path's (src/engine/execution/order-latency.ts): `decision_to_send` (the order
+ *   service taking a request → the order handed to the venue port: risk check and the `pending`
+ *   row written), `send_to_ack` (→ the venue's first word about it), `ack_to_fill` (→ its first
+ *   fill). Fed through {@link DaemonMetrics.observeOrderStage}.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { AssetHealth } from '../../adapters/polymarket/ws/market-feed.js'
+import { ORDER_STAGES, type OrderStage } from '../../engine/execution/order-latency.js'
 
 export const METRIC_PREFIX = 'tiltmeter_'
 
@@ -50,6 +55,7 @@ export const STAGES = [
   'receive_to_book',
   'book_to_signal',
   'store_write',
+  ...ORDER_STAGES,
 ] as const
 export type Stage = (typeof STAGES)[number]
 
@@ -170,6 +176,11 @@ export class DaemonMetrics {
     const stage = {} as Record<Stage, Observer>
     for (const name of STAGES) stage[name] = latency.labels({ stage: name })
     this.stage = stage
+  }
+
+  /** One order-path stage, seconds (the order latency tracker's `observe`). */
+  observeOrderStage(stage: OrderStage, seconds: number): void {
+    this.stage[stage].observe(seconds)
   }
 
   signal(type: string): void {

@@ -7,9 +7,18 @@
  *   anyone sees them. On start, stored fills rebuild the portfolio and every order left working
  *   is reconciled with the venue: one the venue does not know becomes `unknown`.
  * - Venue events are applied one at a time, in order, on a promise chain.
+ * - Subscribers hear every change once it is applied and stored (`subscribe`): an order written
+ *   or updated, a fill booked (portfolio, position row and risk bookkeeping done), risk events
+ *   stored. The live socket's account and the stop manager listen there.
+ * - Alerts (optional sink): every risk breach, every order the venue rejects or whose outcome
+ *   becomes unknown, a trade the venue reports failed, and fills whose average is worse than the
+ *   preview's by more than `slippageAlertTicks` market ticks.
+ * - Latency (optional tracker, order-latency.ts): decision → handed to the venue → first word
+ *   from the venue → first fill.
  */
 import type { BookView } from '../../domain/book/order-book.js'
 import { Portfolio } from '../../domain/portfolio/portfolio.js'
+import { walkBook } from '../../domain/backtest/fill-model.js'
 import { checkSubmit, isExposureReducing, type OrderOrigin } from '../../domain/risk/checks.js'
 import { newRiskContext, type RiskState } from '../../domain/risk/risk-state.js'
 import type { RiskScope, TradingStatus } from '../../domain/risk/trading-state.js'
@@ -21,6 +30,14 @@ import {
   type ShareMicros,
   type UsdcMicros,
 } from '../../domain/units.js'
+import {
+  orderFailureAlert,
+  riskBreachAlert,
+  slippageAlert,
+  tradeFailedAlert,
+  type AlertSink,
+} from './alerts.js'
+import type { OrderLatencyTracker } from './order-latency.js'
 import type { OrderRecord, OrderStore } from './order-store.js'
 import { previewOrder, type Preview } from './preview.js'
 import {
@@ -114,8 +131,33 @@ export type OrderServiceOptions = {
   readonly bankroll: UsdcMicros
   /** Client ids for requests without one. */
   newClientId(): string
-  /** Problems the event chain met (already recorded nowhere else). */
+  /** Problems the event chain met (already recorded nowhere else), and subscribers that threw. */
   onError?(e: unknown): void
+  /** Where alerts go; none raised without it. */
+  readonly alerts?: AlertSink | undefined
+  /** Fills worse than the preview's average by more than this many market ticks alert; default 3. */
+  readonly slippageAlertTicks?: number | undefined
+  /** Per-order stage latency; none measured without it. */
+  readonly latency?: OrderLatencyTracker | undefined
+}
+
+/** What subscribers hear, after the change is applied and stored. */
+export type OrderServiceChange =
+  | { readonly kind: 'order'; readonly order: OrderRecord }
+  | { readonly kind: 'fill'; readonly fill: VenueFill }
+  | { readonly kind: 'risk' }
+
+export const DEFAULT_SLIPPAGE_ALERT_TICKS = 3
+const MAX_EXPECTED = 10_000
+
+/** A marketable order's expected fill (the preview's average) and its fills so far. */
+type Expected = {
+  readonly size: number
+  readonly avg: number
+  readonly tickSize: number
+  filled: number
+  /** Sum of price × size over the fills, tick-share-micros. */
+  value: number
 }
 
 const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,64}$/
@@ -130,9 +172,18 @@ export class OrderService {
   private _chain: Promise<void> = Promise.resolve()
   private readonly _inFlight = new Map<string, Promise<SubmitResult>>()
   private readonly _ctx
+  private readonly _listeners = new Set<(change: OrderServiceChange) => void>()
+  /** Marketable orders awaiting their fills' slippage check (only with an alert sink). */
+  private readonly _expected = new Map<string, Expected>()
+  private readonly _slippageTicks: number
 
   constructor(options: OrderServiceOptions) {
     this._o = options
+    const slippage = options.slippageAlertTicks ?? DEFAULT_SLIPPAGE_ALERT_TICKS
+    if (!Number.isFinite(slippage) || slippage < 0) {
+      throw new RangeError(`slippageAlertTicks must be a number ≥ 0, got ${slippage}`)
+    }
+    this._slippageTicks = slippage
     this._portfolio = new Portfolio(options.bankroll)
     this._ctx = newRiskContext(options.risk.limits, {
       stale: false,
@@ -145,6 +196,7 @@ export class OrderService {
       closed: false,
     })
     options.venue.events((event) => {
+      options.latency?.venueEvent(event)
       this._chain = this._chain.then(
         () => this._onVenueEvent(event),
         () => this._onVenueEvent(event),
@@ -184,6 +236,18 @@ export class OrderService {
     return { unknown }
   }
 
+  /**
+   * Hears every change once applied and stored: orders written or updated, fills booked, risk
+   * events stored. Listeners run synchronously and must be quick; one that throws is reported to
+   * `onError` and the others still hear the change. Returns the unsubscribe.
+   */
+  subscribe(listener: (change: OrderServiceChange) => void): () => void {
+    this._listeners.add(listener)
+    return () => {
+      this._listeners.delete(listener)
+    }
+  }
+
   /** Waits until every venue event received so far is applied and stored. */
   settled(): Promise<void> {
     return this._chain.catch(() => undefined)
@@ -210,13 +274,14 @@ export class OrderService {
     origin: OrderOrigin,
     flags: { readonly protective?: boolean; readonly approved?: boolean } = {},
   ): Promise<SubmitResult> {
+    const decidedAt = this._o.latency?.mark() ?? 0
     const clientOrderId = request.clientOrderId ?? this._o.newClientId()
     const inFlight = this._inFlight.get(clientOrderId)
     if (inFlight !== undefined) {
       const earlier = await inFlight
       return earlier.ok ? { ...earlier, duplicate: true } : earlier
     }
-    const pending = this._submit(clientOrderId, request, origin, flags)
+    const pending = this._submit(clientOrderId, request, origin, flags, decidedAt)
     this._inFlight.set(clientOrderId, pending)
     try {
       return await pending
@@ -230,6 +295,7 @@ export class OrderService {
     request: OrderRequest,
     origin: OrderOrigin,
     flags: { readonly protective?: boolean; readonly approved?: boolean },
+    decidedAt: number,
   ): Promise<SubmitResult> {
     const seen = this._orders.get(clientOrderId) ?? (await this._o.store.getOrder(clientOrderId))
     if (seen !== null && seen !== undefined) {
@@ -315,11 +381,20 @@ export class OrderService {
     // Stored before it is sent: a crash after this line leaves a `pending` row to reconcile.
     await this._o.store.insertOrder(record)
     this._orders.set(clientOrderId, record)
+    this._emit({ kind: 'order', order: record })
     if (!decision.ok) {
       await this._storeRiskEvents()
       return { ok: false, code: decision.reason, message: decision.message, order: record }
     }
     if (!isExposureReducing(order, held)) risk.recordEntrySent(market.market, now)
+    if (this._o.alerts !== undefined)
+      this._expect(clientOrderId, book, request.side, price, request.size)
+    this._o.latency?.sent({
+      clientOrderId,
+      market: market.market,
+      tokenId: request.tokenId,
+      decidedAt,
+    })
     try {
       await this._o.venue.submit({
         clientOrderId,
@@ -337,6 +412,7 @@ export class OrderService {
       risk.recordApiResult(true, this._o.now())
     } catch (e) {
       risk.recordApiResult(false, this._o.now())
+      this._o.latency?.forget(clientOrderId)
       await this.settled()
       await this._update(clientOrderId, {
         status: 'unknown',
@@ -490,6 +566,63 @@ export class OrderService {
     }
   }
 
+  /** Records the preview's average for a marketable order, to compare its fills with. */
+  private _expect(
+    clientOrderId: string,
+    book: BookView,
+    side: OrderSide,
+    price: PriceTicks,
+    size: ShareMicros,
+  ): void {
+    const levels = walkBook(book, side, price, size)
+    if (levels.length === 0) return
+    let filled = 0
+    let value = 0
+    for (const level of levels) {
+      filled += level.size
+      value += level.price * level.size
+    }
+    // Fills can trail an order's final status on a live venue, so entries leave when the order
+    // is filled, rejected or alerted; the oldest go beyond the bound.
+    if (this._expected.size >= MAX_EXPECTED) {
+      const oldest = this._expected.keys().next().value
+      if (oldest !== undefined) this._expected.delete(oldest)
+    }
+    this._expected.set(clientOrderId, {
+      size,
+      avg: value / filled,
+      tickSize: book.tickSize,
+      filled: 0,
+      value: 0,
+    })
+  }
+
+  /** Alerts once when an order's fills so far average worse than expected beyond the limit. */
+  private _checkSlippage(fill: VenueFill): void {
+    const expected = this._expected.get(fill.clientOrderId)
+    if (expected === undefined) return
+    expected.filled += fill.size
+    expected.value += fill.price * fill.size
+    const actual = expected.value / expected.filled
+    if (expected.filled >= expected.size) this._expected.delete(fill.clientOrderId)
+    const worse = fill.side === 'buy' ? actual - expected.avg : expected.avg - actual
+    // A small tolerance keeps a fill exactly on the threshold from alerting through rounding.
+    if (worse <= this._slippageTicks * expected.tickSize + 1e-9) return
+    this._expected.delete(fill.clientOrderId)
+    this._alert(
+      slippageAlert({
+        clientOrderId: fill.clientOrderId,
+        market: fill.market,
+        side: fill.side,
+        expectedAvg: expected.avg,
+        actualAvg: actual,
+        tickSize: expected.tickSize,
+        thresholdTicks: this._slippageTicks,
+        ts: fill.ts,
+      }),
+    )
+  }
+
   /** A person resumes trading in `scope`; returns the codes lifted. */
   async resume(scope: RiskScope): Promise<readonly string[]> {
     const lifted = this._o.risk.resume(scope, this._o.now())
@@ -579,6 +712,11 @@ export class OrderService {
   private async _onVenueEvent(event: VenueEvent): Promise<void> {
     if (event.kind === 'fill') {
       const fill = event.fill
+      // A live venue can report a trade as failed (it did not settle): never booked.
+      if ((fill.status as string) === 'failed') {
+        this._alert(tradeFailedAlert(fill))
+        return
+      }
       // Stored first; a fill seen twice is booked once.
       if (!(await this._o.store.insertFill(fill))) return
       const profit = this._book(fill)
@@ -599,6 +737,8 @@ export class OrderService {
       })
       if (profit !== null) this._o.risk.recordClosedTrade(profit as UsdcMicros, fill.ts)
       this._o.risk.recordEquity(Math.round(this.portfolio().equityAtBid) as UsdcMicros, fill.ts)
+      this._emit({ kind: 'fill', fill })
+      this._checkSlippage(fill)
       await this._storeRiskEvents()
       return
     }
@@ -627,10 +767,41 @@ export class OrderService {
     }
     this._orders.set(clientOrderId, next)
     await this._o.store.updateOrder(clientOrderId, next)
+    if (next.status === 'rejected') this._expected.delete(clientOrderId)
+    this._emit({ kind: 'order', order: next })
+    if (next.status !== order.status) {
+      const alert = orderFailureAlert(next, next.updatedMs)
+      if (alert !== null) this._alert(alert)
+    }
   }
 
+  private _emit(change: OrderServiceChange): void {
+    for (const listener of this._listeners) {
+      try {
+        listener(change)
+      } catch (e) {
+        this._o.onError?.(e)
+      }
+    }
+  }
+
+  /** Raises an alert; a failing sink never breaks the order path. */
+  private _alert(alert: Parameters<AlertSink['raise']>[0]): void {
+    const sink = this._o.alerts
+    if (sink === undefined) return
+    try {
+      sink.raise(alert)
+    } catch (e) {
+      this._o.onError?.(e)
+    }
+  }
+
+  /** Stores the risk events queued so far (breaches alert first), then tells subscribers. */
   private async _storeRiskEvents(): Promise<void> {
-    for (const e of this._o.risk.takeEvents()) {
+    const events = this._o.risk.takeEvents()
+    if (events.length === 0) return
+    for (const e of events) if (e.kind === 'breach') this._alert(riskBreachAlert(e))
+    for (const e of events) {
       await this._o.store.insertRiskEvent({
         ts: e.ts,
         kind: e.kind,
@@ -641,5 +812,6 @@ export class OrderService {
         liftedBy: e.by,
       })
     }
+    this._emit({ kind: 'risk' })
   }
 }

@@ -8,7 +8,7 @@ import type { MarketId, TickSize, TokenId } from '../../domain/market.js'
 import { makeRiskLimits } from '../../domain/risk/limits.js'
 import { RiskState } from '../../domain/risk/risk-state.js'
 import type { EpochMs, PriceTicks, ShareMicros, UsdcMicros } from '../../domain/units.js'
-import { OrderService, type TradableMarket } from './order-service.js'
+import { OrderService, type OrderServiceOptions, type TradableMarket } from './order-service.js'
 import { PaperVenue } from './paper-venue.js'
 import type { Venue } from './venue.js'
 import type { OrderRecord, OrderStore, PositionRecord, RiskEventRecord } from './order-store.js'
@@ -100,6 +100,8 @@ export function rig(
     store?: MemoryOrderStore
     limits?: Record<string, unknown>
     venue?: (paper: PaperVenue) => Venue
+    /** Extra service options (alerts, latency, …). */
+    service?: Partial<OrderServiceOptions>
   } = {},
 ): Rig {
   const clock = { t: T0 }
@@ -145,6 +147,7 @@ export function rig(
     now,
     bankroll: 1_000_000_000 as UsdcMicros,
     newClientId: () => `gen-${seq++}`,
+    ...options.service,
   })
   return { service, store, venue, risk, books, clock }
 }
