@@ -38,7 +38,7 @@ import { loadNhlFrames, removeDir, scratchDir, writeCopiesCapture } from './lib/
 import { timeEndToEnd } from './lib/replay-stages.js'
 
 const MIN_FRAMES = 1_000_000
-/** Frames per second the backtest should reach end to end on one core (issue 5). */
+/** Frames per second the backtest should reach end to end on one core. */
 const TARGET_FRAMES_PER_S = 500_000
 
 const argv = process.argv.slice(2)

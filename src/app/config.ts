@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import type { LogLevel } from '../adapters/log.js'
+import { parseWebhookUrl } from '../adapters/alerts/webhook.js'
 import { makeRiskLimits, RiskLimitsError, type RiskLimits } from '../domain/risk/limits.js'
 import { UsageError } from './cli-io.js'
 import { resolveVenueUrls, type VenueUrlFlags, type VenueUrls } from './venue-urls.js'
@@ -55,6 +56,10 @@ export const configFileSchema = z.strictObject({
   risk: z.unknown().optional(),
   /** Required to serve beyond loopback (docs/WEB_API.md); generated when absent there. */
   accessToken: z.string().trim().min(16, 'at least 16 characters').max(256).optional(),
+  /** Alerts are also posted here (docs/TRADING.md); env TILTMETER_ALERT_WEBHOOK. */
+  alertWebhookUrl: text.optional(),
+  /** Fills worse than the preview's average by more than this many market ticks alert; default 3. */
+  slippageAlertTicks: z.number().min(0).max(10_000).optional(),
 })
 
 export type ConfigFile = z.infer<typeof configFileSchema>
@@ -81,6 +86,10 @@ export type Config = {
   readonly file: string | null
   /** Access token for the HTTP API and page (env TILTMETER_ACCESS_TOKEN); absent when none set. */
   readonly accessToken?: string | null
+  /** Webhook for alerts (env TILTMETER_ALERT_WEBHOOK); absent when none set. */
+  readonly alertWebhookUrl?: string
+  /** Slippage alert threshold in market ticks; absent: the default (3). */
+  readonly slippageAlertTicks?: number
 }
 
 /** Flags that override the file and the environment (the names `start` uses). */
@@ -253,6 +262,19 @@ export function resolveConfig(
     throw new ConfigError(`${where}: risk: ${e.problems.join('; ')}`)
   }
 
+  const envWebhook = nonEmpty(env.TILTMETER_ALERT_WEBHOOK)?.trim()
+  const webhook = envWebhook ?? file.alertWebhookUrl
+  if (webhook !== undefined) {
+    try {
+      parseWebhookUrl(
+        webhook,
+        envWebhook === undefined ? 'alertWebhookUrl' : 'TILTMETER_ALERT_WEBHOOK',
+      )
+    } catch (e) {
+      throw new ConfigError(e instanceof Error ? e.message : String(e))
+    }
+  }
+
   const envToken = nonEmpty(env.TILTMETER_ACCESS_TOKEN)?.trim()
   if (envToken !== undefined && (envToken.length < 16 || envToken.length > 256)) {
     throw new ConfigError('TILTMETER_ACCESS_TOKEN must be 16 to 256 characters')
@@ -273,6 +295,10 @@ export function resolveConfig(
     risk,
     file: fileName,
     ...accessTokenOf(envToken ?? file.accessToken),
+    ...(webhook === undefined ? {} : { alertWebhookUrl: webhook }),
+    ...(file.slippageAlertTicks === undefined
+      ? {}
+      : { slippageAlertTicks: file.slippageAlertTicks }),
   })
 }
 

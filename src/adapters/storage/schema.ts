@@ -174,6 +174,15 @@ export type RiskEventsTable = {
   lifted_by: string | null
 }
 
+/** Dashboard settings per match (0007): the stream offset, market time − video time, ms. */
+export type MatchSettingsTable = {
+  condition_id: string
+  offset_ms: number
+  calibrated_ms: number
+  video_url: string | null
+  updated_ms: number
+}
+
 /** Emulated stops (0006); prices in ticks, sizes in share micros, times in epoch ms. */
 export type StopsTable = {
   id: string
@@ -203,11 +212,28 @@ export type StopsTable = {
 export type AlertsTable = {
   id: Generated<number>
   ts: number
+  /** The severity: info, warning, critical. */
   level: string
+  /** The alert's code. */
   kind: string
   message: string
   token_id: string | null
   acknowledged_ms: number | null
+  // Added by 0005; null on older rows.
+  alert_id: string | null
+  condition_id: string | null
+}
+
+/** The order path's stage latency per order (0005), ms; null until the stage happens. */
+export type OrderLatencyTable = {
+  client_order_id: string
+  condition_id: string
+  token_id: string
+  decided_ms: number
+  decision_to_send_ms: number
+  send_to_ack_ms: number | null
+  ack_to_fill_ms: number | null
+  updated_ms: number
 }
 
 export type LatencySamplesTable = {
@@ -271,7 +297,9 @@ export type Database = {
   positions: PositionsTable
   risk_events: RiskEventsTable
   stops: StopsTable
+  match_settings: MatchSettingsTable
   alerts: AlertsTable
+  order_latency: OrderLatencyTable
   latency_samples: LatencySamplesTable
   backtest_runs: BacktestRunsTable
   backtest_trades: BacktestTradesTable

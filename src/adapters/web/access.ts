@@ -111,7 +111,7 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
       const given = (request.query as Record<string, unknown>).token
       if (typeof given === 'string') return openSession(reply, path, given, token)
     }
-    const upgrade = path === '/ws'
+    const upgrade = path === '/ws' || path.startsWith('/ws/')
     if (token !== null && PROTECTED.test(path) && !authorized(request)) {
       return deny(
         reply,

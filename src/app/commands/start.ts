@@ -3,6 +3,7 @@
  * capture and HTTP on 127.0.0.1 (`/metrics`, `/api/health`, `/api/events`). `--feed sim` runs
  * the simulator in-process and connects to it exactly as to the venue.
  */
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createLogger, type Logger } from '../../adapters/log.js'
 import { isSport, SPORTS } from '../../adapters/polymarket/gamma/esports.js'
@@ -29,11 +30,18 @@ import {
 import type { MarketSelection } from '../daemon/discovery.js'
 import type { DaemonStore, SignalEngineFactory } from '../daemon/ports.js'
 import { VENUE_URL_OPTIONS, VENUE_URL_USAGE } from '../venue-urls.js'
+import type { VenueChoice } from '../daemon/trading-setup.js'
+import {
+  credentialsFromEnv,
+  ENV,
+  LiveConfigError,
+} from '../../adapters/polymarket/trading/credentials.js'
 
 const TOKEN_ID = /^\d+$/
 
 const USAGE = `Usage: tiltmeter start [--feed polymarket|sim|replay:<path>] [--markets <ref,…>]
-                      [--sport <name>] [--port N] [options]
+                      [--sport <name>] [--venue paper|sim|polymarket [--live]]
+                      [--port N] [options]
 
 Runs the daemon: subscribes to the market channel, keeps every order book, raises signals,
 stores throttled book snapshots, trades and signals, records every frame to a capture, and
@@ -55,6 +63,19 @@ Feed:
   --sim-seed <N>        seed of the first simulated match (default 1)
   --sim-speed <X>       simulated time per real time (default 1)
 
+Venue (where orders go):
+  --venue paper         fills simulated against the live books; nothing is sent (default)
+  --venue sim           the simulator's exchange, through the same adapter and official client
+                        as live trading, with a generated test wallet; needs --feed sim, or
+                        venue URLs on 127.0.0.1 (a simulator started elsewhere)
+  --venue polymarket    live trading on Polymarket; needs --feed polymarket and --live, and the
+                        credentials in the environment: ${ENV.privateKey} (required),
+                        ${ENV.signatureType} (0 EOA default, 1 proxy, 2 safe, 3 deposit
+                        wallet), ${ENV.funder} (types 1-3), ${ENV.apiKey},
+                        ${ENV.apiSecret}, ${ENV.apiPassphrase} (all or none;
+                        none = derived at start). See docs/LIVE_TRADING.md
+  --live                says yes to real orders with real money; only with --venue polymarket
+
 Options (each also in the config file; flags win over environment over file):
   --config <path>       config file (env TILTMETER_CONFIG; default ./tiltmeter.config.json
                         when it exists)
@@ -64,6 +85,8 @@ Options (each also in the config file; flags win over environment over file):
                         PostgreSQL through the environment variable DATABASE_URL
   --capture-dir <dir>   captures (env TILTMETER_CAPTURE_DIR; default <data-dir>/captures)
   --no-capture          do not record frames
+  --captures <dir>      more directories of recorded captures for the dashboard's playback,
+                        besides the capture directory (repeatable)
   --log-level <lvl>     silent, fatal, error, warn, info (default), debug, trace; JSON lines
                         on stderr (env TILTMETER_LOG_LEVEL)
 ${VENUE_URL_USAGE}
@@ -96,8 +119,13 @@ export type StartDeps = {
   readonly logDestination?: { write(line: string): unknown }
 }
 
+type VenueFlag = 'paper' | 'sim' | 'polymarket'
+
 type Options = {
   readonly feed: FeedChoice
+  readonly venue: VenueFlag
+  /** More capture directories for playback (`--captures`), as given. */
+  readonly captures: readonly string[]
   readonly selection: MarketSelection
   readonly flags: ConfigFlags
 }
@@ -197,8 +225,11 @@ function parseOptions(argv: readonly string[]): Options {
   if (feed.kind !== 'sim' && simFlags.length > 0) {
     throw new UsageError(`--${simFlags[0]} needs --feed sim`)
   }
+  const venue = venueOf(values.venue, values.live === true, feed)
   return {
     feed,
+    venue,
+    captures: values.captures ?? [],
     selection,
     flags: {
       config: values.config,
@@ -234,10 +265,54 @@ function parseArgsStrict(argv: readonly string[]) {
       'data-dir': { type: 'string' },
       'capture-dir': { type: 'string' },
       'no-capture': { type: 'boolean' },
+      captures: { type: 'string', multiple: true },
       'log-level': { type: 'string' },
+      venue: { type: 'string' },
+      live: { type: 'boolean' },
       ...VENUE_URL_OPTIONS,
     },
   })
+}
+
+/** `--venue` and `--live`, checked against each other and the feed. */
+function venueOf(text: string | undefined, live: boolean, feed: FeedChoice): VenueFlag {
+  const venue = text ?? 'paper'
+  if (venue !== 'paper' && venue !== 'sim' && venue !== 'polymarket') {
+    throw new UsageError(`--venue must be paper, sim or polymarket; got "${venue}"`)
+  }
+  if (live && venue !== 'polymarket') {
+    throw new UsageError(
+      `--live only applies to --venue polymarket (the venue is ${venue}); leave it out, or trade live with --venue polymarket --live`,
+    )
+  }
+  if (venue === 'polymarket') {
+    if (!live) {
+      throw new UsageError(
+        '--venue polymarket sends real orders with real money: add --live to say so (without it, use --venue paper or --venue sim)',
+      )
+    }
+    if (feed.kind !== 'polymarket') {
+      throw new UsageError(
+        `--venue polymarket needs --feed polymarket (the books must be the venue's own), not --feed ${feed.kind}`,
+      )
+    }
+  }
+  if (venue === 'sim' && feed.kind === 'replay') {
+    throw new UsageError(
+      '--venue sim needs a simulator to trade with: use --feed sim (or --feed polymarket with venue URLs on 127.0.0.1)',
+    )
+  }
+  return venue
+}
+
+/** Only a simulator on this machine may receive the sim venue's test wallet orders. */
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname
+    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1'
+  } catch {
+    return false
+  }
 }
 
 export function createStartCommand(deps: StartDeps = {}): Command {
@@ -284,6 +359,24 @@ async function run(argv: readonly string[], io: CliIO, deps: StartDeps): Promise
     io.stderr.write(`tiltmeter start: ${where}: ${e.message}\n`)
     return 1
   }
+  let venue: VenueChoice = { kind: 'paper' }
+  if (options.venue === 'sim') {
+    if (options.feed.kind === 'polymarket' && !isLoopbackUrl(config.venue.restUrl)) {
+      io.stderr.write(
+        `tiltmeter start: --venue sim trades with a test wallet and only talks to a simulator on 127.0.0.1, but the REST URL is ${config.venue.restUrl}: use --feed sim, or point --rest-url/--ws-url at a local simulator\n`,
+      )
+      return 1
+    }
+    venue = { kind: 'sim' }
+  } else if (options.venue === 'polymarket') {
+    try {
+      venue = { kind: 'polymarket', credentials: credentialsFromEnv(env) }
+    } catch (e) {
+      if (!(e instanceof LiveConfigError)) throw e
+      io.stderr.write(`tiltmeter start: --live: ${e.message}\n`)
+      return 1
+    }
+  }
   const log: Logger = createLogger({
     level: config.logLevel,
     destination: deps.logDestination ?? io.stderr,
@@ -299,6 +392,8 @@ async function run(argv: readonly string[], io: CliIO, deps: StartDeps): Promise
       openStore: (o) => openStore(o) satisfies Promise<DaemonStore>,
       validateGameEvent: (input) => validateGameEvent(input),
       signalEngine: signalEngineFor(signalConfig),
+      venue,
+      captureDirs: options.captures.map((dir) => resolve(io.cwd, dir)),
       ...(deps.http === undefined ? {} : { http: deps.http }),
       ...(deps.connection === undefined ? {} : { connection: deps.connection }),
       ...(deps.auditIntervalMs === undefined ? {} : { auditIntervalMs: deps.auditIntervalMs }),
@@ -314,6 +409,8 @@ async function run(argv: readonly string[], io: CliIO, deps: StartDeps): Promise
     throw e
   }
   io.stdout.write(`${readyLine(daemon, options.feed, config)}\n`)
+  // the venue and the risk limits in force, one block
+  if (daemon.trading !== null) io.stdout.write(`${daemon.trading.banner}\n`)
   deps.onStarted?.(daemon)
 
   const signals = deps.signals ?? process

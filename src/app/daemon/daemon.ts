@@ -18,15 +18,13 @@ import { polymarketFrameParser } from '../../adapters/polymarket/ws/market-frame
 import { MultiMatchScenario } from '../../adapters/sim/scenario-multi.js'
 import { startSim, type SimHandle } from '../../adapters/sim/sim-server.js'
 import { createOrdersRepo } from '../../adapters/storage/orders-repo.js'
+import { createStopsRepo } from '../../adapters/storage/stops-repo.js'
+import type { TradingOptions } from '../../adapters/sim/trading/sim-trading.js'
 import type { MarketRecord, TokenRecord } from '../../adapters/storage/records.js'
 import type { Store } from '../../adapters/storage/store.js'
-import { feeRateBpsOf } from '../../domain/backtest/fees.js'
-import type { TickSize, TokenId } from '../../domain/market.js'
-import { RiskState } from '../../domain/risk/risk-state.js'
-import type { EpochMs, ShareMicros, UsdcMicros } from '../../domain/units.js'
-import { OrderService, type TradableMarket } from '../../engine/execution/order-service.js'
+import type { UsdcMicros } from '../../domain/units.js'
+import type { OrderService } from '../../engine/execution/order-service.js'
 import type { OrderStore } from '../../engine/execution/order-store.js'
-import { PaperVenue } from '../../engine/execution/paper-venue.js'
 import type { MarketDataListener } from '../../engine/market-data.js'
 import type { GameEventValidation } from '../../domain/game-events.js'
 import type { MarketInfo } from '../../domain/market-info.js'
@@ -41,7 +39,17 @@ import type { LiveHub } from '../../adapters/web/live-hub.js'
 import { defaultWebRoot } from '../../adapters/web/static-app.js'
 import { DaemonMetrics } from './metrics.js'
 import { createPipeline } from './pipeline.js'
+import { createDashboardWiring } from './playback-wiring.js'
 import type { DaemonStore, SignalEngineFactory } from './ports.js'
+import {
+  startTrading,
+  TradingSetupError,
+  type TradingSetup,
+  type TradingSetupOptions,
+  type VenueChoice,
+  type VenueTuning,
+} from './trading-setup.js'
+import { userWsUrlOf } from './trading-text.js'
 import { WriteQueue } from './write-queue.js'
 
 export type FeedChoice =
@@ -88,10 +96,20 @@ export type DaemonOptions = {
   readonly orderStore?: (store: DaemonStore) => OrderStore | null
   /** Starting cash of the paper account, USDC micros; default 10,000 USDC. */
   readonly paperBankrollUsdc?: number
+  /** Where orders go; default paper. */
+  readonly venue?: VenueChoice
+  /** The simulator's exchange settings (in-play delay, faults) for `--feed sim`. */
+  readonly simTrading?: TradingOptions
+  /** Test hook: each stage of a live venue's submit (see trading-setup.ts). */
+  readonly tradingStage?: TradingSetupOptions['stage']
+  /** Live venue timings tests shorten. */
+  readonly venueTuning?: VenueTuning
   /** The built web terminal; default `web/dist` in the package. */
   readonly webRoot?: string
   /** Where a newly generated access token is shown once; default stderr. */
   readonly announce?: (text: string) => void
+  /** More directories of recorded captures for the dashboard, after `config.captureDir`. */
+  readonly captureDirs?: readonly string[]
 }
 
 export type StopSummary = {
@@ -118,8 +136,10 @@ export type DaemonHandle = {
   readonly feed: FeedSource
   readonly capture: CaptureWriter | null
   readonly storeLocation: string
-  /** The paper order service; null when the store has no order tables. */
+  /** The order service; null when the store has no order tables. */
   readonly orders: OrderService | null
+  /** The trading side (venue, stops, alerts); null when the store has no order tables. */
+  readonly trading: TradingSetup | null
   /** The web terminal's live socket hub. */
   readonly live: LiveHub
   /** Idempotent. */
@@ -138,8 +158,6 @@ export class DaemonStartError extends Error {
 const DEFAULT_AUDIT_MS = 5_000
 const DEFAULT_BANKROLL_USDC = 10_000_000_000
 /** How often the paper venue runs orders waiting on latency or the in-play delay. */
-const PAPER_POLL_MS = 50
-const DEFAULT_MIN_SIZE = 5_000_000
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
@@ -232,8 +250,13 @@ async function start(
     feed: () => feed,
     feedKind: options.feed.kind,
     orders: () => orders,
-    alerts: () => null,
-    ui: () => ({ venue: 'paper', feed: options.feed.kind, live: false, no_chase_ms: 0 }),
+    alerts: () => trading?.alerts ?? null,
+    ui: () => ({
+      venue: trading?.venueName ?? options.venue?.kind ?? 'paper',
+      feed: options.feed.kind,
+      live: options.venue?.kind === 'polymarket',
+      no_chase_ms: 0,
+    }),
     stopping: () => stopping,
     markets: () => markets,
   })
@@ -248,17 +271,17 @@ async function start(
     complementOf: (assetId) => complements.get(assetId),
   })
 
-  let paper: PaperVenue | null = null
+  let trading: TradingSetup | null = null
   let orders: OrderService | null = null
   const listener: MarketDataListener = live.listener({
     ...pipeline.listener,
     onEvent: (event, meta) => {
       pipeline.listener.onEvent?.(event, meta)
-      if (event.type === 'last_trade_price') paper?.onTrade(event)
+      if (event.type === 'last_trade_price') trading?.onTrade(event)
     },
     onBookChanged: (book, event, meta) => {
       pipeline.listener.onBookChanged?.(book, event, meta)
-      paper?.onBookChanged(book)
+      trading?.onBookChanged(book)
     },
   })
 
@@ -289,8 +312,17 @@ async function start(
     store,
     log,
     orders: () => orders,
+    orderRoutes: { stops: () => trading?.stops ?? null },
     access: { token: access.kind === 'none' ? null : access.token },
     live: { hub: live.hub, markets: live.markets },
+    dashboard: createDashboardWiring({
+      captureDirs: [config.captureDir, ...(options.captureDirs ?? [])],
+      store,
+      signalEngine: options.signalEngine,
+      signalConfig: config.signals,
+      log,
+      now,
+    }),
     webRoot: options.webRoot ?? defaultWebRoot(),
     version: packageVersion(),
   })
@@ -338,7 +370,12 @@ async function start(
       // The matches start now, so discovery shows them live and venue time follows the wall.
       startMs: now(),
     })
-    const handle = await startSim({ scenario, speed: choice.speed, seed: choice.seed })
+    const handle = await startSim({
+      scenario,
+      speed: choice.speed,
+      seed: choice.seed,
+      ...(options.simTrading === undefined ? {} : { trading: options.simTrading }),
+    })
     sim = handle
     undo.push(() => handle.close())
     venue = { wsUrl: handle.wsUrl, restUrl: handle.restUrl, gammaUrl: handle.gammaUrl }
@@ -443,57 +480,33 @@ async function start(
       : 'kysely' in store
         ? createOrdersRepo(store as unknown as Store)
         : null
-  let pollTimer: NodeJS.Timeout | null = null
   if (orderStore !== null) {
-    const tradable = new Map<string, TradableMarket & { secondsDelay: number }>()
-    for (const m of markets) {
-      const rate = m.feeSchedule === null ? 0 : feeRateBpsOf(m.feeSchedule.rate)
-      for (const outcome of m.outcomes) {
-        tradable.set(outcome.tokenId, {
-          market: m.conditionId,
-          tickSize: m.tickSize ?? (100 as TickSize),
-          minSize: m.minOrderSize ?? (DEFAULT_MIN_SIZE as ShareMicros),
-          feeRateBps: rate < 0 ? 0 : rate,
-          closed: m.closed,
-          secondsDelay:
-            m.secondsDelay !== null && Number.isFinite(m.secondsDelay) && m.secondsDelay > 0
-              ? m.secondsDelay
-              : 0,
-        })
-      }
+    const venueChoice = options.venue ?? { kind: 'paper' }
+    try {
+      trading = await startTrading({
+        venue: venueChoice,
+        log,
+        now,
+        orderStore,
+        stopStore: 'kysely' in store ? createStopsRepo(store as unknown as Store) : null,
+        markets,
+        bookOf: (tokenId) => running.market.books.get(tokenId),
+        risk: config.risk,
+        bankroll: (options.paperBankrollUsdc ?? DEFAULT_BANKROLL_USDC) as UsdcMicros,
+        urls:
+          sim !== null
+            ? { restUrl: sim.restUrl, userWsUrl: sim.userWsUrl }
+            : { restUrl: venue.restUrl, userWsUrl: userWsUrlOf(venue.wsUrl) },
+        ...(options.tradingStage === undefined ? {} : { stage: options.tradingStage }),
+        ...(options.venueTuning === undefined ? {} : { tuning: options.venueTuning }),
+      })
+    } catch (e) {
+      if (e instanceof TradingSetupError) throw new DaemonStartError(e.message, { cause: e })
+      throw e
     }
-    const clock = (): EpochMs => now() as EpochMs
-    const bookOf = (tokenId: TokenId) => running.market.books.get(tokenId)
-    const venueOfPaper = new PaperVenue({
-      bookOf,
-      marketOf: (tokenId) => tradable.get(tokenId),
-      now: clock,
-    })
-    let orderSeq = 0
-    const service = new OrderService({
-      venue: venueOfPaper,
-      store: orderStore,
-      risk: new RiskState(config.risk, clock()),
-      marketOf: (tokenId) => tradable.get(tokenId),
-      bookOf,
-      now: clock,
-      bankroll: (options.paperBankrollUsdc ?? DEFAULT_BANKROLL_USDC) as UsdcMicros,
-      newClientId: () => `o-${now().toString(36)}-${(orderSeq++).toString(36)}`,
-      onError: (e) => log.error({ err: messageOf(e) }, 'order event failed'),
-    })
-    const recovered = await service.start()
-    if (recovered.unknown.length > 0) {
-      log.warn({ orders: recovered.unknown }, 'orders with an unknown outcome after restart')
-    }
-    paper = venueOfPaper
-    orders = service
-    const paperVenue = venueOfPaper
-    pollTimer = setInterval(() => paperVenue.poll(clock()), PAPER_POLL_MS)
-    pollTimer.unref()
-    log.info(
-      { venue: 'paper', limits: riskLimitsText(config) },
-      'trading ready; risk limits in force',
-    )
+    const started = trading
+    undo.push(() => started.stop())
+    orders = trading.orders
   }
   running.start()
 
@@ -511,11 +524,10 @@ async function start(
         }
       }
       log.info({ reason }, 'stopping')
-      if (pollTimer !== null) clearInterval(pollTimer)
       await attempt('stopping the feed', () => running.stop())
-      if (orders !== null) {
-        const service = orders
-        await attempt('settling the order path', () => service.settled())
+      if (trading !== null) {
+        const side = trading
+        await attempt('settling the order path', () => side.stop())
       }
       live.hub.stop()
       await attempt('closing the http server', () => app.close())
@@ -554,25 +566,9 @@ async function start(
     capture,
     storeLocation: store.location,
     orders,
+    trading,
     live: live.hub,
     stop,
-  }
-}
-
-function riskLimitsText(config: Config): Record<string, number> {
-  const l = config.risk
-  return {
-    maxPositionUsd: l.maxPositionUsdc / 1e6,
-    maxOrderUsd: l.maxOrderUsdc / 1e6,
-    maxDailyLossUsd: l.maxDailyLossUsdc / 1e6,
-    maxConsecutiveLosses: l.maxConsecutiveLosses,
-    lossCooldownMs: l.lossCooldownMs,
-    tradeCooldownMs: l.tradeCooldownMs,
-    maxApiErrorRatePct: l.maxApiErrorRatePct,
-    maxDrawdownPct: l.maxDrawdownPct,
-    maxSpreadMultiple: l.maxSpreadMultiple,
-    fatFingerTicks: l.fatFingerTicks,
-    approvalAboveUsd: l.approvalAboveUsdc / 1e6,
   }
 }
 

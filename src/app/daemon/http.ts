@@ -19,6 +19,9 @@ import type { LiveHub } from '../../adapters/web/live-hub.js'
 import { MAX_CLIENT_FRAME_BYTES, registerLiveSocket } from '../../adapters/web/live-socket.js'
 import { registerMarketRoutes, type MarketRoutesDeps } from '../../adapters/web/market-routes.js'
 import { registerDocs } from '../../adapters/web/openapi.js'
+import { registerPlaybackRoutes } from '../../adapters/web/playback-routes.js'
+import { registerPlaybackSocket } from '../../adapters/web/playback-socket.js'
+import type { DashboardDeps } from '../../adapters/web/playback-types.js'
 import { registerWebApp } from '../../adapters/web/static-app.js'
 import type { EpochMs } from '../../domain/units.js'
 import type { GameEvent, GameEventValidation } from '../../domain/game-events.js'
@@ -47,6 +50,8 @@ export type HttpDeps = {
     readonly hub: LiveHub
     readonly markets: Omit<MarketRoutesDeps, 'tape'>
   }
+  /** The match dashboard's captures, playback socket and offsets; absent = none of them. */
+  readonly dashboard?: DashboardDeps
   /** The built web app (`web/dist`); absent = no page routes. */
   readonly webRoot?: string
   /** The API version shown in `/docs`; default 0.0.0. */
@@ -108,6 +113,10 @@ function registerRoutes(app: FastifyInstance, deps: HttpDeps, log: Logger): void
   if (live !== undefined) {
     registerLiveSocket(app, live.hub, log)
     registerMarketRoutes(app, { ...live.markets, tape: live.hub.tape })
+  }
+  if (deps.dashboard !== undefined) {
+    registerPlaybackRoutes(app, deps.dashboard)
+    registerPlaybackSocket(app, deps.dashboard, log)
   }
   if (deps.webRoot !== undefined) registerWebApp(app, deps.webRoot)
 

@@ -262,6 +262,8 @@ export class SimVenue {
    * volume is shared among our orders in price-time priority, never counted twice.
    */
   onTrade(trade: LastTrade): void {
+    // Nothing rests (the usual case): no lookup by the token's id.
+    if (this._resting.size === 0) return
     const resting = this._resting.get(trade.assetId)
     if (resting === undefined || resting.length === 0) return
     let volume: number = trade.size
@@ -290,6 +292,8 @@ export class SimVenue {
    * Ignored while the book is stale: its sizes say nothing then.
    */
   onBookChanged(book: BookView): void {
+    // Nothing rests and nothing taken is remembered (the usual case): nothing to update.
+    if (this._resting.size === 0 && this._consumed.size === 0) return
     if (book.stale) return
     const tokenId = book.assetId
     const now = book.lastUpdateTs

@@ -22,7 +22,12 @@ import type { MarketMeta, StrategyContext, StrategySignal } from '../../domain/s
 import type { EpochMs } from '../../domain/units.js'
 import type { ParseResult } from '../frame-parser.js'
 import { MarketData, type FrameMeta, type FrameParser, type VenueTop } from '../market-data.js'
-import { SignalEngine, type Signal, type SignalConfig } from '../signals/index.js'
+import {
+  SignalEngine,
+  type Signal,
+  type SignalBookHandle,
+  type SignalConfig,
+} from '../signals/index.js'
 import { LookaheadError, SimClock } from './clock.js'
 import { Lane, type LaneConfig, type LaneHost } from './lane.js'
 import { UsableView } from './usable-view.js'
@@ -87,6 +92,10 @@ type TokenState = {
   series: MidSeries | null
   /** Whether the price series of this token is kept (`keepPricesOf`). */
   readonly keep: boolean
+  /** The market this token was last noted under (see `_noteToken`); null before any. */
+  notedMarket: string | null
+  /** The signal engine's handle of the book, once it has seen the book change. */
+  signal: SignalBookHandle | null
 }
 
 export class BacktestEngine {
@@ -108,9 +117,17 @@ export class BacktestEngine {
   private _failure: unknown = null
   private readonly _allowUnsynced: boolean
   private readonly _contexts = new Map<Lane, StrategyContext>()
-  private readonly _tokens = new Map<string, TokenState>()
+  /** Per-book state, found by the book object (cheaper than by its 77-digit id). */
+  private readonly _tokens = new WeakMap<BookView, TokenState>()
   /** The state of the book changed last: consecutive changes often hit the same book. */
   private _lastToken: TokenState | null = null
+  /**
+   * The books changed by the event being applied, in order (MarketData reports every changed
+   * book before the event itself): the tokens a `price_change` names, without a lookup each.
+   */
+  private readonly _changed: TokenState[] = []
+  private _changedCount = 0
+  private _changedEvent: MarketEvent | null = null
   /** The last (token, market) pair noted, to skip the lookups when it repeats. */
   private _notedToken: string | null = null
   private _notedMarket: string | null = null
@@ -133,23 +150,9 @@ export class BacktestEngine {
       { onSignal: (signal) => this._onSignal(signal) },
       { complementOf: (assetId) => options.complements?.get(assetId) },
     )
-    const signals = this.signals
     this.market = new MarketData(parser, {
-      onEvent: (event) => {
-        signals.onEvent(event)
-        this._onEvent(event)
-      },
-      onBookChanged: (book, event) => {
-        const state = this._stateOf(book)
-        // Whether the book is usable, decided once: nothing changes books or venue tops until
-        // the next event is applied.
-        const stale = book.stale
-        const unsynced = stale && this._unsyncedUsable(state)
-        // The price history includes this change before any decision reads it.
-        if (state.keep && (!stale || unsynced)) this._noteMid(state)
-        signals.onBookChanged(book, event)
-        this._onBookChanged(unsynced ? (state.view ??= new UsableView(book)) : book)
-      },
+      onEvent: (event) => this._onEvent(event),
+      onBookChanged: (book, event) => this._onBookChanged(book, event),
     })
     const host: LaneHost = {
       now: () => this.clock.now(),
@@ -279,8 +282,8 @@ export class BacktestEngine {
   private _stateOf(book: OrderBook): TokenState {
     const last = this._lastToken
     if (last !== null && last.book === book) return last
-    let state = this._tokens.get(book.assetId)
-    if (state === undefined || state.book !== book) {
+    let state = this._tokens.get(book)
+    if (state === undefined) {
       const keep = this._options.keepPricesOf
       state = {
         book,
@@ -288,8 +291,10 @@ export class BacktestEngine {
         view: null,
         series: null,
         keep: keep === undefined || keep === null || keep.has(book.assetId),
+        notedMarket: null,
+        signal: null,
       }
-      this._tokens.set(book.assetId, state)
+      this._tokens.set(book, state)
     }
     this._lastToken = state
     return state
@@ -324,6 +329,14 @@ export class BacktestEngine {
     }
     if (inner.parseBytes !== undefined) {
       parser.parseBytes = (b, start, end) => step(inner.parseBytes!(b, start, end))
+      // The fast path spares the result object per frame, as it does for a bare replay.
+      if (inner.scanBytes !== undefined) {
+        parser.scanBytes = (b, start, end) => {
+          const event = inner.scanBytes!(b, start, end)
+          if (event !== null) this._step(event.tsVenue)
+          return event
+        }
+      }
     }
     return parser
   }
@@ -363,10 +376,30 @@ export class BacktestEngine {
   }
 
   private _onEvent(event: MarketEvent): void {
+    this.signals.onEvent(event)
+    // The books this event changed, taken now; the list is empty again for the next event.
+    const changed = this._changedEvent === event ? this._changedCount : -1
+    this._changedCount = 0
+    this._changedEvent = null
     if (event.type !== 'book' && event.type !== 'price_change') this._noteMarket(event)
     if (this._failure !== null) return
     try {
-      if (event.type === 'last_trade_price') {
+      if (event.type === 'price_change') {
+        const market = event.market
+        if (changed >= 0) {
+          // Every token the changes name, in order of first appearance, as the loop below.
+          const states = this._changed
+          for (let i = 0; i < changed; i++) {
+            const state = states[i]!
+            if (state.notedMarket === market) continue
+            this._noteToken(state.book.assetId, market)
+            state.notedMarket = market
+          }
+        } else {
+          const changes = event.changes
+          for (let i = 0; i < changes.length; i++) this._noteToken(changes[i]!.assetId, market)
+        }
+      } else if (event.type === 'last_trade_price') {
         this._noteFee(event)
         for (const lane of this.lanes) lane.onTrade(event)
       } else if (event.type === 'market_resolved') {
@@ -374,17 +407,33 @@ export class BacktestEngine {
         for (const lane of this.lanes) lane.onResolved(event.market, event.winningAssetId, now)
       } else if (event.type === 'book') {
         this._noteToken(event.assetId, event.market)
-      } else if (event.type === 'price_change') {
-        const changes = event.changes
-        for (let i = 0; i < changes.length; i++) this._noteToken(changes[i]!.assetId, event.market)
       }
     } catch (e) {
       this._fail(e)
     }
   }
 
-  private _onBookChanged(view: BookView): void {
+  private _onBookChanged(book: OrderBook, event: MarketEvent): void {
+    const state = this._stateOf(book)
+    if (this._changedEvent !== event) {
+      this._changedEvent = event
+      this._changedCount = 0
+    }
+    this._changed[this._changedCount++] = state
+    // Whether the book is usable, decided once: nothing changes books or venue tops until
+    // the next event is applied.
+    const stale = book.stale
+    const unsynced = stale && this._unsyncedUsable(state)
+    // The price history includes this change before any decision reads it.
+    if (state.keep && (!stale || unsynced)) this._noteMid(state)
+    const handle = state.signal
+    if (handle !== null) this.signals.onHandleBookChanged(handle, book, event)
+    else {
+      this.signals.onBookChanged(book, event)
+      state.signal = this.signals.handleOf(book)
+    }
     if (this._failure !== null) return
+    const view = unsynced ? (state.view ??= new UsableView(book)) : book
     try {
       const lanes = this.lanes
       for (let i = 0; i < lanes.length; i++) lanes[i]!.onBookChanged(view)

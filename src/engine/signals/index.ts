@@ -12,7 +12,7 @@ export {
   type SignalConfig,
   type SignalParams,
 } from './config.js'
-export { SignalEngine, type SignalEngineOptions } from './signal-engine.js'
+export { SignalEngine, type SignalBookHandle, type SignalEngineOptions } from './signal-engine.js'
 export {
   SIGNAL_TYPES,
   type Reversion,

@@ -60,6 +60,9 @@ type TokenState = {
   readonly open: ReversionTracker[]
 }
 
+/** What {@link SignalEngine.handleOf} gives: opaque to callers. */
+export type SignalBookHandle = { readonly assetId: TokenId }
+
 /**
  * Of the depth missing against its baseline, the share the short window's traded volume does
  * not explain: makers withdrew it rather than takers consuming it. 1 when no depth is missing
@@ -147,6 +150,26 @@ export class SignalEngine {
       token = this._token(book.assetId, event.market, now)
       this._bookTokens.set(book, token)
     }
+    this._bookChanged(token, book, event, now)
+  }
+
+  /**
+   * The handle of a book this engine has seen change (null before its first change), for a
+   * caller that keeps its own state per book: {@link onHandleBookChanged} with it spares the
+   * lookup of the book's state.
+   */
+  handleOf(book: BookView): SignalBookHandle | null {
+    return this._bookTokens.get(book) ?? null
+  }
+
+  /** {@link onBookChanged} for a book whose {@link handleOf handle} the caller kept. */
+  onHandleBookChanged(handle: SignalBookHandle, book: BookView, event: MarketEvent): void {
+    const now = this._clock(event.tsVenue)
+    this._expire(now)
+    this._bookChanged(handle as TokenState, book, event, now)
+  }
+
+  private _bookChanged(token: TokenState, book: BookView, event: MarketEvent, now: number): void {
     const base = token.base
     base.advance(now)
     const bid = book.bestBid()
@@ -158,7 +181,7 @@ export class SignalEngine {
       return
     }
     const topDepth = token.depth
-    topDepth.update(book, event)
+    topDepth.updateWithTop(book, event, bid, ask)
     const depth = topDepth.shares
     const mid = midOf(bid, ask)
     base.setBook(now, depth, (ask - bid) / PRICE_SCALE, mid)
@@ -259,14 +282,24 @@ export class SignalEngine {
     const base = token.base
     if (now - base.firstTs < params.warmupMs) return
     const volume = base.buyVolume + base.sellVolume
-    const baselineVolume = base.baselineVolume()
-    const volumeRatio = volume / Math.max(baselineVolume, params.minBaselineVolume)
-    const baselineSpread = base.baselineSpread()
-    const spreadRatio = base.spread / baselineSpread
+    const volumeRatio = volume / Math.max(base.baselineVolume(), params.minBaselineVolume)
     const depthRatio = base.depth / base.baselineDepth()
+    const panic = params.panicSell
+    const fomo = params.fomoBuy
+    const vacuum = params.liquidityVacuum
+    // Most updates fail the first condition of every detector (the crowd detectors' volume
+    // ratio, the vacuum's depth ratio): then nothing else needs computing. The comparisons are
+    // the detectors' own, so this only skips work (NaN fails them all, as below).
+    if (
+      !(panic.enabled && volume > 0 && volumeRatio >= panic.volumeRatio - RATIO_EPSILON) &&
+      !(fomo.enabled && volume > 0 && volumeRatio >= fomo.volumeRatio - RATIO_EPSILON) &&
+      !(vacuum.enabled && depthRatio <= vacuum.depthRatio + RATIO_EPSILON)
+    ) {
+      return
+    }
+    const spreadRatio = base.spread / base.baselineSpread()
     const change = base.mid - base.midBefore(now)
 
-    const panic = params.panicSell
     if (
       panic.enabled &&
       volume > 0 &&
@@ -281,7 +314,6 @@ export class SignalEngine {
     ) {
       this._fire(token, PANIC, now, ts, Math.min(volumeRatio / panic.scoreVolumeRatio, 1))
     }
-    const fomo = params.fomoBuy
     if (
       fomo.enabled &&
       volume > 0 &&
@@ -295,7 +327,6 @@ export class SignalEngine {
     ) {
       this._fire(token, FOMO, now, ts, Math.min(volumeRatio / fomo.scoreVolumeRatio, 1))
     }
-    const vacuum = params.liquidityVacuum
     if (
       vacuum.enabled &&
       depthRatio <= vacuum.depthRatio + RATIO_EPSILON &&

@@ -105,6 +105,11 @@ export class TokenBaselines {
   private _curCovered = 0
   private _curMid = Number.NaN
   private _accruedTo: number
+  /**
+   * Start of the bucket after the open one, `(_index + 1) × bucketMs`, for the fast path of
+   * {@link advance}; −Infinity (no fast path) when `bucketMs` is not a whole number.
+   */
+  private _nextBucketTs: number
 
   // Book state held since the last update.
   usable = false
@@ -128,12 +133,19 @@ export class TokenBaselines {
     this._covered = new Float64Array(this.windowBuckets)
     this._midChangeSq = new Float64Array(this.windowBuckets).fill(Number.NaN)
     this._index = Math.floor(firstTs / bucketMs)
+    this._nextBucketTs = this._bucketEnd()
     this._accruedTo = firstTs
   }
 
   /** Closes the buckets that ended by `now` and accrues the held book state up to `now`. */
   advance(now: number): void {
     if (now <= this._accruedTo) return
+    // Still inside the open bucket (the usual case): accrue only. For whole numbers this is
+    // the `_index < floor(now / bucketMs)` test below without the division.
+    if (now < this._nextBucketTs && Number.isInteger(now)) {
+      this._accrue(now)
+      return
+    }
     const target = Math.floor(now / this.bucketMs)
     // After a whole window of identical buckets nothing changes any more: skip the rest.
     let steps = 0
@@ -149,7 +161,13 @@ export class TokenBaselines {
       this._index++
       steps++
     }
+    this._nextBucketTs = this._bucketEnd()
     this._accrue(now)
+  }
+
+  private _bucketEnd(): number {
+    const ms = this.bucketMs
+    return Number.isInteger(ms) ? (this._index + 1) * ms : Number.NEGATIVE_INFINITY
   }
 
   private _accrue(to: number): void {

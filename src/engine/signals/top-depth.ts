@@ -92,6 +92,19 @@ export class TopDepth {
    * and {@link TopDepth.shares} up to date.
    */
   update(book: BookView, event: MarketEvent): void {
+    this.updateWithTop(book, event, book.bestBid(), book.bestAsk())
+  }
+
+  /**
+   * {@link TopDepth.update} for a caller that has just read the book's best bid and ask
+   * (`book.bestBid()`, `book.bestAsk()`, after the change): spares reading them again.
+   */
+  updateWithTop(
+    book: BookView,
+    event: MarketEvent,
+    bestBid: number | null,
+    bestAsk: number | null,
+  ): void {
     const known = this._book === book && event.type === 'price_change'
     // Invalid while updating, so that a failure half-way never leaves a wrong list behind.
     this._book = null
@@ -115,12 +128,12 @@ export class TopDepth {
     const asks = this._asks
     // A list that disagrees with the book's best price was not told of every change.
     if (!countBids) {
-      const best = book.bestBid()
-      countBids = best === null ? bids.length !== 0 : bids.length === 0 || bids.prices[0] !== best
+      countBids =
+        bestBid === null ? bids.length !== 0 : bids.length === 0 || bids.prices[0] !== bestBid
     }
     if (!countAsks) {
-      const best = book.bestAsk()
-      countAsks = best === null ? asks.length !== 0 : asks.length === 0 || asks.prices[0] !== best
+      countAsks =
+        bestAsk === null ? asks.length !== 0 : asks.length === 0 || asks.prices[0] !== bestAsk
     }
     if (countBids) this._count(book, bids, 'bid')
     if (countAsks) this._count(book, asks, 'ask')

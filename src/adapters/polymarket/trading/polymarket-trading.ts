@@ -421,7 +421,15 @@ export class PolymarketTrading {
 
   // ---- orders ------------------------------------------------------------------------------
 
-  async placeOrder(request: PlaceOrderRequest): Promise<PlaceResult> {
+  /**
+   * Checks, signs and sends one order. `options.beforeSend` is awaited with the order id once
+   * the order is signed and before it leaves, so a caller can store the id first (a crash after
+   * that leaves an id to look up; a crash before it, an order that was never sent).
+   */
+  async placeOrder(
+    request: PlaceOrderRequest,
+    options: { readonly beforeSend?: (orderId: string) => Promise<void> | void } = {},
+  ): Promise<PlaceResult> {
     let params: MarketParams
     try {
       params = await this.marketParams(request.tokenId)
@@ -453,6 +461,16 @@ export class PolymarketTrading {
       )
     }
     const orderId = orderIdOf(signed, this.chainId, params.negRisk)
+    if (options.beforeSend !== undefined) {
+      try {
+        await options.beforeSend(orderId)
+      } catch (error) {
+        return {
+          ...local('NOT_SENT', this.redact(`the order was not sent: ${messageOf(error)}`)),
+          orderId,
+        }
+      }
+    }
     return this._post(signed, orderType, postOnly, orderId, request)
   }
 
@@ -767,6 +785,35 @@ export class PolymarketTrading {
       throw new TradingCallError('VENUE_ERROR', `${what}: the answer is not a list`, null)
     }
     return answer as unknown[]
+  }
+
+  /**
+   * Shares of `tokenId` the funder holds as the venue counts them (`GET /balance-allowance`,
+   * conditional), in share micros.
+   */
+  async tokenBalance(tokenId: string): Promise<ShareMicros> {
+    const answer: unknown = await this._call(() =>
+      this.client.getBalanceAllowance({ asset_type: AssetType.CONDITIONAL, token_id: tokenId }),
+    )
+    if (answer === TIMED_OUT) {
+      throw new TradingCallError(
+        'NO_ANSWER',
+        `reading the balance of token ${tokenId}: no answer in time`,
+        null,
+      )
+    }
+    const failure = failureOf(answer)
+    if (failure !== null) throw this._callError(`reading the balance of token ${tokenId}`, failure)
+    const balance = (answer as { balance?: unknown }).balance
+    const micros = Number(textOf(balance))
+    if (textOf(balance) === '' || !Number.isSafeInteger(micros) || micros < 0) {
+      throw new TradingCallError(
+        'VENUE_ERROR',
+        `reading the balance of token ${tokenId}: the answer has no usable balance`,
+        null,
+      )
+    }
+    return micros as ShareMicros
   }
 
   // ---- heartbeats and the user channel -------------------------------------------------------

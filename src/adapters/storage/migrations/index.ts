@@ -3,7 +3,9 @@ import { initial } from './0001-initial.js'
 import { eventsAndSignalOutcomes } from './0002-events-and-signal-outcomes.js'
 import { backtestTradeDetails } from './0003-backtest-trade-details.js'
 import { orderPath } from './0004-order-path.js'
+import { alertsAndOrderLatency } from './0005-alerts-and-order-latency.js'
 import { stops } from './0006-stops.js'
+import { matchSettings } from './0007-match-settings.js'
 import type { Migration } from './migration.js'
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -11,5 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   eventsAndSignalOutcomes,
   backtestTradeDetails,
   orderPath,
+  alertsAndOrderLatency,
   stops,
+  matchSettings,
 ]
