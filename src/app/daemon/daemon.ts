@@ -17,6 +17,7 @@ import type { MarketConnectionOptions } from '../../adapters/polymarket/ws/conne
 import { polymarketFrameParser } from '../../adapters/polymarket/ws/market-frame-parser.js'
 import { MultiMatchScenario } from '../../adapters/sim/scenario-multi.js'
 import { startSim, type SimHandle } from '../../adapters/sim/sim-server.js'
+import { createAlertsRepo } from '../../adapters/storage/alerts-repo.js'
 import { createOrdersRepo } from '../../adapters/storage/orders-repo.js'
 import { createStopsRepo } from '../../adapters/storage/stops-repo.js'
 import type { TradingOptions } from '../../adapters/sim/trading/sim-trading.js'
@@ -38,6 +39,7 @@ import { createLiveWiring, packageVersion } from './live-wiring.js'
 import type { LiveHub } from '../../adapters/web/live-hub.js'
 import { defaultWebRoot } from '../../adapters/web/static-app.js'
 import { DaemonMetrics } from './metrics.js'
+import { createOrderInstruments, type OrderInstruments } from './order-instruments.js'
 import { createPipeline } from './pipeline.js'
 import { createDashboardWiring } from './playback-wiring.js'
 import type { DaemonStore, SignalEngineFactory } from './ports.js'
@@ -480,8 +482,18 @@ async function start(
       : 'kysely' in store
         ? createOrdersRepo(store as unknown as Store)
         : null
+  let instruments: OrderInstruments | null = null
   if (orderStore !== null) {
     const venueChoice = options.venue ?? { kind: 'paper' }
+    const tools = createOrderInstruments({
+      log,
+      now,
+      metrics,
+      repo: 'kysely' in store ? createAlertsRepo(store as unknown as Store) : null,
+      webhookUrl: config.alertWebhookUrl,
+    })
+    instruments = tools
+    undo.push(() => tools.close())
     try {
       trading = await startTrading({
         venue: venueChoice,
@@ -499,6 +511,8 @@ async function start(
             : { restUrl: venue.restUrl, userWsUrl: userWsUrlOf(venue.wsUrl) },
         ...(options.tradingStage === undefined ? {} : { stage: options.tradingStage }),
         ...(options.venueTuning === undefined ? {} : { tuning: options.venueTuning }),
+        latency: tools.latency,
+        slippageAlertTicks: config.slippageAlertTicks,
       })
     } catch (e) {
       if (e instanceof TradingSetupError) throw new DaemonStartError(e.message, { cause: e })
@@ -507,6 +521,7 @@ async function start(
     const started = trading
     undo.push(() => started.stop())
     orders = trading.orders
+    await tools.attach(trading.alerts)
   }
   running.start()
 
@@ -534,6 +549,10 @@ async function start(
       pipeline.finish()
       if (capture !== null) await attempt('closing the capture', () => capture.close())
       if (captureError !== null) problems.push(`capture incomplete: ${messageOf(captureError)}`)
+      if (instruments !== null) {
+        const tools = instruments
+        await attempt('flushing alerts', () => tools.close())
+      }
       await attempt('draining the store queue', () => queue.close())
       await attempt('closing the store', () => store.close())
       if (sim !== null) await attempt('stopping the simulator', () => sim.close())

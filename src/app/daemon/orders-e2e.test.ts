@@ -107,6 +107,22 @@ test('paper market buy on --feed sim: fill and position over the API, stored in 
   const orders = await json(`${running.url}/api/orders`)
   expect(orders.body.orders[0]).toMatchObject({ id: 'e2e-1', status: 'filled', filled: '5' })
 
+  // The order path's latency reaches the Prometheus histograms.
+  const metrics = await (await fetch(`${running.url}/metrics`)).text()
+  const sent = /tiltmeter_stage_latency_seconds_count\{stage="decision_to_send"\} (\d+)/.exec(
+    metrics,
+  )
+  expect(Number(sent?.[1])).toBeGreaterThanOrEqual(1)
+
+  // Alerts raised on the trading side reach the alert outlets, which store them.
+  running.trading?.alerts.raise({
+    ts: Date.now(),
+    severity: 'warning',
+    code: 'E2E_CHECK',
+    message: 'stored by the outlets',
+    market: null,
+  })
+
   await running.stop('checked')
   daemon = null
   const store = await openStore({ dataDir: dir })
@@ -127,6 +143,14 @@ test('paper market buy on --feed sim: fill and position over the API, stored in 
       .where('client_order_id', '=', 'e2e-1')
       .executeTakeFirst()
     expect(row?.status).toBe('filled')
+    const latency = await store.kysely
+      .selectFrom('order_latency')
+      .selectAll()
+      .where('client_order_id', '=', 'e2e-1')
+      .executeTakeFirst()
+    expect(Number(latency?.decision_to_send_ms)).toBeGreaterThanOrEqual(0)
+    const alerts = await store.kysely.selectFrom('alerts').selectAll().execute()
+    expect(alerts.map((a) => a.kind)).toContain('E2E_CHECK')
   } finally {
     await store.close()
   }

@@ -31,6 +31,7 @@ import type { RiskLimits } from '../../domain/risk/limits.js'
 import { RiskState } from '../../domain/risk/risk-state.js'
 import type { EpochMs, ShareMicros, UsdcMicros } from '../../domain/units.js'
 import { AlertCenter } from '../../engine/execution/alerts.js'
+import type { OrderLatencyTracker } from '../../engine/execution/order-latency.js'
 import { OrderService, type TradableMarket } from '../../engine/execution/order-service.js'
 import type { OrderRecord, OrderStore } from '../../engine/execution/order-store.js'
 import { PaperVenue } from '../../engine/execution/paper-venue.js'
@@ -71,6 +72,10 @@ export type TradingSetupOptions = {
   /** Test hook: called at each stage of a venue submit (awaited). */
   stage?(stage: OrderStage, clientOrderId: string): Promise<void> | void
   readonly tuning?: VenueTuning
+  /** Per-order stage latency (order-instruments.ts); none measured without it. */
+  readonly latency?: OrderLatencyTracker | undefined
+  /** Alert when a fill is worse than its preview by more than this many ticks. */
+  readonly slippageAlertTicks?: number | undefined
 }
 
 export type TradingSetup = {
@@ -141,6 +146,8 @@ export async function startTrading(options: TradingSetupOptions): Promise<Tradin
     newClientId: () => `o-${options.now().toString(36)}-${(seq++).toString(36)}`,
     onError: (e) => log.error({ err: messageOf(e) }, 'order event failed'),
     alerts,
+    latency: options.latency,
+    slippageAlertTicks: options.slippageAlertTicks,
   })
   const cleanup: (() => Promise<void>)[] = []
   try {
