@@ -44,8 +44,9 @@ const USAGE = `Usage: tiltmeter start [--feed polymarket|sim|replay:<path>] [--m
                       [--port N] [options]
 
 Runs the daemon: subscribes to the market channel, keeps every order book, raises signals,
-stores throttled book snapshots, trades and signals, records every frame to a capture, and
-serves HTTP on 127.0.0.1: /metrics (Prometheus), /api/health, POST and GET /api/events.
+stores throttled book snapshots, trades and signals, records every frame to a capture,
+trades through the risk engine, and serves HTTP on 127.0.0.1: the trading terminal (/), the
+match dashboard (/dashboard), the API (/api/…, documented at /docs), /metrics (Prometheus).
 Prints one line with its address when ready. Ctrl-C (SIGINT) or SIGTERM stops it cleanly
 (capture flushed, store queue drained); a second one exits at once.
 
@@ -80,7 +81,9 @@ Options (each also in the config file; flags win over environment over file):
   --config <path>       config file (env TILTMETER_CONFIG; default ./tiltmeter.config.json
                         when it exists)
   --port <N>            HTTP port (env TILTMETER_PORT; default 7300; 0 = any free port)
-  --host <addr>         HTTP address (env TILTMETER_HOST; loopback only, default 127.0.0.1)
+  --host <addr>         HTTP address (env TILTMETER_HOST; default 127.0.0.1); any other address
+                        needs an access token (accessToken / TILTMETER_ACCESS_TOKEN;
+                        generated and printed at first start), see docs/WEB_API.md
   --data-dir <dir>      SQLite and captures (env TILTMETER_DATA_DIR; default ./data);
                         PostgreSQL through the environment variable DATABASE_URL
   --capture-dir <dir>   captures (env TILTMETER_CAPTURE_DIR; default <data-dir>/captures)
