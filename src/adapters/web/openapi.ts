@@ -9,6 +9,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import * as api from '../../contracts/api.js'
+import * as playback from '../../contracts/playback.js'
 
 type Doc = {
   readonly summary: string
@@ -21,6 +22,8 @@ type Doc = {
 }
 
 const IdParam = z.object({ id: z.string() })
+const NameParam = z.object({ name: z.string().describe('capture name (URL-encoded)') })
+const MarketParam = z.object({ market: z.string().describe('condition id') })
 const HealthAnswer = z.record(z.string(), z.unknown())
 const Errors = {
   400: api.ErrorBody,
@@ -29,6 +32,7 @@ const Errors = {
 } as const
 const Trading = { ...Errors, 422: api.Denial, 503: api.ErrorBody } as const
 const Mutating = { ...Trading, 429: api.RateLimited } as const
+const Capture = { 404: api.ErrorBody, 422: api.ErrorBody, ...Errors }
 
 /** Route docs by `METHOD url` (fastify's url, `:param` style). */
 const DOCS: Readonly<Record<string, Doc>> = {
@@ -150,6 +154,80 @@ const DOCS: Readonly<Record<string, Doc>> = {
       to: z.string().optional().describe('epoch ms'),
     }),
     response: { 200: api.GameEventsAnswer, ...Errors },
+  },
+  'GET /api/stops': {
+    summary: 'Emulated stop-loss, trailing-stop and take-profit orders in force',
+    tags: ['orders'],
+    response: { 200: 'the stops (docs/TRADING.md)', ...Trading },
+  },
+  'DELETE /api/stops/:id': {
+    summary: 'Remove an emulated stop',
+    tags: ['orders'],
+    params: IdParam,
+    response: { 200: 'the removed stop', 404: api.ErrorBody, ...Mutating },
+  },
+  'GET /api/captures': {
+    summary: 'Recorded captures the dashboard can play, newest first',
+    tags: ['playback'],
+    response: { 200: playback.CapturesAnswer, ...Errors },
+  },
+  'GET /api/captures/:name': {
+    summary: 'One capture: span, tokens, markets, counts (indexes and scans it first)',
+    tags: ['playback'],
+    params: NameParam,
+    response: { 200: playback.CaptureDetail, ...Capture },
+  },
+  'GET /api/captures/:name/signals': {
+    summary: 'Signals recomputed from a capture by the daemon’s signal engine',
+    tags: ['playback'],
+    params: NameParam,
+    querystring: playback.CaptureSignalsQuery,
+    response: { 200: playback.CaptureSignalsAnswer, ...Capture },
+  },
+  'GET /api/captures/:name/events': {
+    summary: 'Game events of a capture’s match (stored, and a CSV beside the capture)',
+    tags: ['playback'],
+    params: NameParam,
+    response: { 200: playback.CaptureEventsAnswer, ...Capture },
+  },
+  'GET /api/captures/:name/series': {
+    summary: 'Chart series of one token: best bid, best ask, mid per step, and trades',
+    tags: ['playback'],
+    params: NameParam,
+    querystring: playback.SeriesQuery,
+    response: { 200: playback.SeriesAnswer, ...Capture },
+  },
+  'GET /ws/playback': {
+    summary: 'Playback WebSocket (upgrade): open, seek, play, pause a capture',
+    tags: ['playback'],
+    description:
+      'Upgrade to a WebSocket. The page sends open, select, seek, play, pause and ping; the ' +
+      'server answers JSON arrays of progress, opened, state, book, trade, clock, status, error ' +
+      'and pong. See docs/DASHBOARD_API.md and src/contracts/playback.ts.',
+    response: { 101: 'Switching Protocols', 401: api.ErrorBody, 403: api.ErrorBody },
+  },
+  'GET /api/matches/:market/offset': {
+    summary: 'The stream offset of a match (market time − video time)',
+    tags: ['playback'],
+    params: MarketParam,
+    response: {
+      200: playback.MatchOffsetAnswer,
+      404: api.ErrorBody,
+      503: api.ErrorBody,
+      ...Errors,
+    },
+  },
+  'PUT /api/matches/:market/offset': {
+    summary: 'Store the stream offset of a match',
+    tags: ['playback'],
+    params: MarketParam,
+    body: playback.MatchOffsetBody,
+    response: {
+      200: playback.MatchOffsetAnswer,
+      503: api.ErrorBody,
+      ...Errors,
+      429: api.RateLimited,
+    },
   },
 }
 

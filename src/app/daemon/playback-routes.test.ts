@@ -387,3 +387,32 @@ describe('stream offset per match', () => {
     }
   })
 })
+
+describe('API docs', () => {
+  test('/docs/json documents the playback routes with their parameters and answers', async () => {
+    const { status, body } = await get('/docs/json')
+    expect(status).toBe(200)
+    type Operation = { parameters?: { name: string; in: string }[]; responses: object }
+    const paths = (body as { paths: Record<string, Record<string, Operation>> }).paths
+    for (const path of [
+      '/api/captures',
+      '/api/captures/{name}',
+      '/api/captures/{name}/signals',
+      '/api/captures/{name}/events',
+      '/api/captures/{name}/series',
+      '/api/matches/{market}/offset',
+    ]) {
+      expect(Object.keys(paths)).toContain(path)
+    }
+    const series = paths['/api/captures/{name}/series']!.get!
+    expect(series.parameters?.map((p) => `${p.in}:${p.name}`).sort()).toEqual([
+      'path:name',
+      'query:from',
+      'query:step_ms',
+      'query:to',
+      'query:token_id',
+    ])
+    expect(Object.keys(series.responses)).toEqual(expect.arrayContaining(['200', '400', '404']))
+    expect(Object.keys(paths['/api/matches/{market}/offset']!).sort()).toEqual(['get', 'put'])
+  })
+})
