@@ -1,5 +1,5 @@
 /**
- * The order path (issue 6): `orders` gain the market, time in force, post-only flag, filled
+ * The order path: `orders` gain the market, time in force, post-only flag, filled
  * size and the reason a risk denial or venue rejection gave; `fills` gain side, market,
  * liquidity (taker or maker) and the venue's fill status (`matched` before `confirmed`);
  * `positions` gain the market; `risk_events` gain the scope, the sentence and who lifted a
