@@ -1,13 +1,12 @@
 import { sql } from 'kysely'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import type { PgCluster } from '../../../test/support/pg-cluster.js'
-import { PG_SKIPPED, startPgCluster } from '../../../test/support/pg-cluster.js'
+import { afterEach, expect, test } from 'vitest'
+import { onEveryBackend } from '../../../test/support/store-backends.js'
 import type { MarketId, TokenId } from '../../domain/market.js'
 import type { EpochMs } from '../../domain/units.js'
 import type { Alert } from '../../engine/execution/alerts.js'
 import type { OrderLatencyRecord } from '../../engine/execution/order-latency.js'
 import { createAlertsRepo } from './alerts-repo.js'
-import { openStore, type Store } from './store.js'
+import { type Store } from './store.js'
 
 const MARKET = `0x${'ab'.repeat(32)}` as MarketId
 const T0 = 1_800_000_000_000
@@ -83,21 +82,4 @@ function contract(open: () => Promise<Store>) {
   })
 }
 
-describe('alerts repository on SQLite', () => {
-  contract(() => openStore({ databaseUrl: ':memory:' }))
-})
-
-describe.skipIf(PG_SKIPPED)('alerts repository on PostgreSQL', () => {
-  let cluster: PgCluster | undefined
-  let next = 0
-  beforeAll(async () => {
-    cluster = await startPgCluster()
-  }, 60_000)
-  afterAll(async () => {
-    await cluster?.stop()
-  })
-  contract(async () => {
-    if (cluster === undefined) throw new Error('the test PostgreSQL server did not start')
-    return openStore({ databaseUrl: await cluster.createDatabase(`alerts_${next++}`) })
-  })
-})
+onEveryBackend('alerts repository', contract)

@@ -1,12 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import type { PgCluster } from '../../../test/support/pg-cluster.js'
-import { PG_SKIPPED, startPgCluster } from '../../../test/support/pg-cluster.js'
+import { afterEach, expect, test } from 'vitest'
+import { onEveryBackend } from '../../../test/support/store-backends.js'
 import type { ClosedTrade } from '../../domain/backtest/types.js'
 import type { MarketId, TokenId } from '../../domain/market.js'
 import type { EpochMs, ShareMicros, UsdcMicros } from '../../domain/units.js'
 import { getBacktestRun, listBacktestRuns, saveBacktestRun } from './backtest-runs.js'
 import { StoreError } from './errors.js'
-import { openStore, type Store } from './store.js'
+import { type Store } from './store.js'
 
 function trade(id: number, profit: number, over: Partial<ClosedTrade> = {}): ClosedTrade {
   return {
@@ -133,21 +132,4 @@ function contract(open: () => Promise<Store>) {
   })
 }
 
-describe('backtest runs on SQLite', () => {
-  contract(() => openStore({ databaseUrl: ':memory:' }))
-})
-
-describe.skipIf(PG_SKIPPED)('backtest runs on PostgreSQL', () => {
-  let cluster: PgCluster | undefined
-  let next = 0
-  beforeAll(async () => {
-    cluster = await startPgCluster()
-  }, 60_000)
-  afterAll(async () => {
-    await cluster?.stop()
-  })
-  contract(async () => {
-    if (cluster === undefined) throw new Error('the test PostgreSQL server did not start')
-    return openStore({ databaseUrl: await cluster.createDatabase(`runs_${next++}`) })
-  })
-})
+onEveryBackend('backtest runs', contract)

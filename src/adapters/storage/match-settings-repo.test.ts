@@ -1,10 +1,8 @@
-import { sql } from 'kysely'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import type { PgCluster } from '../../../test/support/pg-cluster.js'
-import { PG_SKIPPED, startPgCluster } from '../../../test/support/pg-cluster.js'
+import { afterEach, expect, test } from 'vitest'
+import { onEveryBackend } from '../../../test/support/store-backends.js'
 import type { MarketId, TokenId } from '../../domain/market.js'
 import { createMatchSettingsRepo } from './match-settings-repo.js'
-import { openStore, type Store } from './store.js'
+import { type Store } from './store.js'
 
 const MARKET = `0x${'ab'.repeat(32)}`
 const T0 = 1_800_000_000_000
@@ -80,36 +78,4 @@ function contract(open: () => Promise<Store>) {
   })
 }
 
-describe('match settings on SQLite', () => {
-  contract(() => openStore({ databaseUrl: ':memory:' }))
-
-  // SQLite stores any value in any column; PostgreSQL would refuse it on write.
-  test('a damaged row fails loudly', async () => {
-    const store = await openStore({ databaseUrl: ':memory:' })
-    try {
-      const repo = createMatchSettingsRepo(store)
-      await sql`insert into match_settings (condition_id, offset_ms, calibrated_ms, video_url, updated_ms)
-        values (${MARKET}, 'soon', 2, null, 3)`.execute(store.kysely)
-      const failure = repo.getOffset(MARKET)
-      await expect(failure).rejects.toMatchObject({ code: 'STORE_BAD_ROW' })
-      await expect(failure).rejects.toThrow(/offset_ms "soon" is not a whole number of ms/)
-    } finally {
-      await store.close()
-    }
-  })
-})
-
-describe.skipIf(PG_SKIPPED)('match settings on PostgreSQL', () => {
-  let cluster: PgCluster | undefined
-  let next = 0
-  beforeAll(async () => {
-    cluster = await startPgCluster()
-  }, 60_000)
-  afterAll(async () => {
-    await cluster?.stop()
-  })
-  contract(async () => {
-    if (cluster === undefined) throw new Error('the test PostgreSQL server did not start')
-    return openStore({ databaseUrl: await cluster.createDatabase(`match_settings_${next++}`) })
-  })
-})
+onEveryBackend('match settings', contract)

@@ -1,12 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import type { PgCluster } from '../../../test/support/pg-cluster.js'
-import { PG_SKIPPED, startPgCluster } from '../../../test/support/pg-cluster.js'
+import { afterEach, expect, test } from 'vitest'
+import { onEveryBackend } from '../../../test/support/store-backends.js'
 import type { MarketId, TokenId } from '../../domain/market.js'
 import type { EpochMs, PriceTicks, ShareMicros, UsdcMicros } from '../../domain/units.js'
 import type { OrderRecord } from '../../engine/execution/order-store.js'
 import type { VenueFill } from '../../engine/execution/venue.js'
 import { createOrdersRepo } from './orders-repo.js'
-import { openStore, type Store } from './store.js'
+import { type Store } from './store.js'
 
 const MARKET = `0x${'ab'.repeat(32)}` as MarketId
 const TOKEN = '1234567890' as TokenId
@@ -123,21 +122,4 @@ function contract(open: () => Promise<Store>) {
   })
 }
 
-describe('orders repository on SQLite', () => {
-  contract(() => openStore({ databaseUrl: ':memory:' }))
-})
-
-describe.skipIf(PG_SKIPPED)('orders repository on PostgreSQL', () => {
-  let cluster: PgCluster | undefined
-  let next = 0
-  beforeAll(async () => {
-    cluster = await startPgCluster()
-  }, 60_000)
-  afterAll(async () => {
-    await cluster?.stop()
-  })
-  contract(async () => {
-    if (cluster === undefined) throw new Error('the test PostgreSQL server did not start')
-    return openStore({ databaseUrl: await cluster.createDatabase(`orders_${next++}`) })
-  })
-})
+onEveryBackend('orders repository', contract)

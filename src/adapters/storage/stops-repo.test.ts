@@ -1,7 +1,6 @@
 import { sql } from 'kysely'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import type { PgCluster } from '../../../test/support/pg-cluster.js'
-import { PG_SKIPPED, startPgCluster } from '../../../test/support/pg-cluster.js'
+import { afterEach, expect, test } from 'vitest'
+import { onEveryBackend } from '../../../test/support/store-backends.js'
 import type { MarketId, TickSize, TokenId } from '../../domain/market.js'
 import {
   addEntryFill,
@@ -12,7 +11,7 @@ import {
 } from '../../domain/orders/stops.js'
 import type { EpochMs, PriceTicks, ShareMicros } from '../../domain/units.js'
 import { createStopsRepo } from './stops-repo.js'
-import { openStore, type Store } from './store.js'
+import { type Store } from './store.js'
 
 const MARKET = `0x${'ab'.repeat(32)}` as MarketId
 const TOKEN = '1234567890' as TokenId
@@ -113,21 +112,4 @@ function contract(open: () => Promise<Store>) {
   })
 }
 
-describe('stops repository on SQLite', () => {
-  contract(() => openStore({ databaseUrl: ':memory:' }))
-})
-
-describe.skipIf(PG_SKIPPED)('stops repository on PostgreSQL', () => {
-  let cluster: PgCluster | undefined
-  let next = 0
-  beforeAll(async () => {
-    cluster = await startPgCluster()
-  }, 60_000)
-  afterAll(async () => {
-    await cluster?.stop()
-  })
-  contract(async () => {
-    if (cluster === undefined) throw new Error('the test PostgreSQL server did not start')
-    return openStore({ databaseUrl: await cluster.createDatabase(`stops_${next++}`) })
-  })
-})
+onEveryBackend('stops repository', contract)
