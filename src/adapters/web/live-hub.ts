@@ -23,6 +23,7 @@ import {
   type TradeMessage,
 } from '../../contracts/live.js'
 import { bookMessageJson } from './book-message.js'
+import { readClientMessage } from './client-message.js'
 import { LiveClient, OPEN, type LiveSocket } from './live-client.js'
 import { TradeTape } from './trade-tape.js'
 
@@ -40,7 +41,6 @@ export type * from './live-types.js'
 
 type Queued = { readonly json: string; readonly tokenId: string | null }
 
-const MAX_CLIENT_MESSAGE_CHARS = 4_096
 const MAX_QUEUED = 20_000
 const RECENT_ALERTS = 50
 
@@ -206,25 +206,16 @@ export class LiveHub {
       this._clients.delete(client)
       client.socket.close(1008, reason.slice(0, 120))
     }
-    if (text.length > MAX_CLIENT_MESSAGE_CHARS) {
-      refuse(`message longer than ${MAX_CLIENT_MESSAGE_CHARS} characters`)
+    const read = readClientMessage(
+      text,
+      ClientMessage,
+      '{"type":"subscribe","tokens":[...]} or {"type":"ping","t":0}',
+    )
+    if (!read.ok) {
+      refuse(read.reason)
       return
     }
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      refuse('not JSON; send {"type":"subscribe","tokens":[...]} or {"type":"ping","t":0}')
-      return
-    }
-    const parsed = ClientMessage.safeParse(value)
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      const where = issue === undefined || issue.path.length === 0 ? '' : issue.path.join('.')
-      refuse(`invalid message${where === '' ? '' : ` at ${where}`}: ${issue?.message ?? ''}`)
-      return
-    }
-    const message = parsed.data
+    const message = read.message
     switch (message.type) {
       case 'subscribe':
         client.subscribe(message.tokens)

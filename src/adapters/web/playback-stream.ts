@@ -30,10 +30,10 @@ import type { MarketDataListener } from '../../engine/market-data.js'
 import { PlaybackSession } from '../../engine/playback/playback-session.js'
 import type { PlaybackTrade } from '../../engine/playback/trade-log.js'
 import { bookMessageJson } from './book-message.js'
+import { readClientMessage } from './client-message.js'
 import { OPEN, type LiveSocket } from './live-client.js'
 import type { DashboardDeps, OpenedCapture } from './playback-types.js'
 
-const MAX_CLIENT_MESSAGE_CHARS = 4_096
 const STATE_TRADES = 50
 const DEFAULT_FOLLOWED = 2
 
@@ -125,25 +125,16 @@ export class PlaybackStream {
       this.closed()
       this._socket.close(1008, reason.slice(0, 120))
     }
-    if (text.length > MAX_CLIENT_MESSAGE_CHARS) {
-      refuse(`message longer than ${MAX_CLIENT_MESSAGE_CHARS} characters`)
+    const read = readClientMessage(
+      text,
+      PlaybackClientMessage,
+      '{"type":"open","capture":"<name>"} and the like',
+    )
+    if (!read.ok) {
+      refuse(read.reason)
       return
     }
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      refuse('not JSON; send {"type":"open","capture":"<name>"} and the like')
-      return
-    }
-    const parsed = PlaybackClientMessage.safeParse(value)
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      const where = issue === undefined || issue.path.length === 0 ? '' : issue.path.join('.')
-      refuse(`invalid message${where === '' ? '' : ` at ${where}`}: ${issue?.message ?? ''}`)
-      return
-    }
-    const message = parsed.data
+    const message = read.message
     switch (message.type) {
       case 'ping':
         this._send([JSON.stringify({ type: 'pong', t: message.t, serverTime: this._deps.now() })])
