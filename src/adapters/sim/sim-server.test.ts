@@ -172,6 +172,32 @@ describe('startSim market WebSocket', () => {
     expect(injectedIn(await custom.sync())).toBe(1)
   })
 
+  it('pause drops every market socket and refuses new ones until resume', async () => {
+    const handle = await sim()
+    const ids = handle.scenario.assetIds()
+    const c = await client(handle)
+    c.send({ assets_ids: [ids[0]], type: 'market' })
+    await c.sync()
+    const raw = new WebSocket(handle.wsUrl)
+    await new Promise<void>((resolve) => raw.once('open', () => resolve()))
+    const closed = new Promise<number>((resolve) => raw.once('close', (code) => resolve(code)))
+    handle.pause()
+    handle.pause()
+    expect(await closed).toBe(1006)
+    const refused = new WebSocket(handle.wsUrl)
+    const error = await new Promise<Error>((resolve) => refused.once('error', resolve))
+    expect(error.message).toMatch(/503/)
+    handle.step(50)
+    handle.resume()
+    handle.resume()
+    const again = await client(handle)
+    again.send({ assets_ids: [ids[0]], type: 'market' })
+    const [dump] = await again.sync()
+    const books = JSON.parse(dump ?? '[]') as { asset_id: string; timestamp: string }[]
+    expect(books.map((b) => b.asset_id)).toEqual([ids[0]])
+    expect(Number(books[0]!.timestamp)).toBe(handle.scenario.now())
+  })
+
   it('steps on a timer when speed > 0 and closes cleanly twice', async () => {
     const handle = await startSim({ seed: 2, speed: 1000 })
     const c = await TestWsClient.connect(handle.wsUrl)

@@ -2,11 +2,13 @@
  * The local exchange simulator's market-data side: one HTTP server on 127.0.0.1 serving the
  * market WebSocket (`/ws/market`), the CLOB REST reads (at the root, like the venue's CLOB
  * host) and Gamma (under `/gamma`). A scenario supplies the books and frames; a timer steps it
- * at `speed` × real time, or tests step it by hand (`speed: 0`).
+ * at `speed` × real time, or tests step it by hand (`speed: 0`). `pause` cuts the market data
+ * feed (every market socket closed, new ones refused) until `resume`.
  */
 import { appendFileSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { OrderBook } from '../../domain/book/order-book.js'
 import { FAULT_NAMES, FaultInjector, type FaultSpec, type FaultStats } from './faults.js'
 import { gammaGet } from './gamma-routes.js'
@@ -72,6 +74,14 @@ export type SimHandle = {
   trueBook(assetId: string): OrderBook | undefined
   /** Steps the scenario `n` times (default 1) and broadcasts the frames; returns them. */
   step(n?: number): SimFrame[]
+  /**
+   * Drops the market data feed: closes every `/ws/market` connection and answers new ones 503
+   * until {@link resume}. The scenario keeps stepping and REST, Gamma and the user channel keep
+   * answering, as when only the venue's market socket goes away. Idempotent.
+   */
+  pause(): void
+  /** Accepts market sockets again (clients reconnect and get fresh books). Idempotent. */
+  resume(): void
   close(): Promise<void>
 }
 
@@ -194,6 +204,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
   )
   const faults = options.faults
   const slowTimers = new Set<NodeJS.Timeout>()
+  const marketSockets = new Set<Duplex>()
+  let paused = false
 
   const answer = (req: IncomingMessage, res: ServerResponse): void => {
     handleHttp(scenario, trading, req, res).catch((error: unknown) => {
@@ -233,6 +245,14 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
       return
     }
+    if (paused) {
+      socket.end(
+        'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n',
+      )
+      return
+    }
+    marketSockets.add(socket)
+    socket.once('close', () => marketSockets.delete(socket))
     ws.handleUpgrade(req, socket, head)
   })
   await new Promise<void>((resolve, reject) => {
@@ -280,6 +300,14 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     faultStats: () => injector.stats(),
     trueBook: (assetId) => scenario.trueBook(assetId),
     step,
+    pause() {
+      paused = true
+      for (const socket of marketSockets) socket.destroy()
+      marketSockets.clear()
+    },
+    resume() {
+      paused = false
+    },
     close() {
       closed ??= (async () => {
         if (timer !== undefined) clearInterval(timer)

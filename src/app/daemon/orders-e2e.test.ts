@@ -5,6 +5,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest'
 import { createLogger } from '../../adapters/log.js'
 import { openStore } from '../../adapters/storage/store.js'
 import { validateGameEvent } from '../../domain/game-events.js'
+import type { EpochMs } from '../../domain/units.js'
 import { resolveConfig } from '../config.js'
 import { startDaemon, type DaemonHandle } from './daemon.js'
 
@@ -116,7 +117,7 @@ test('paper market buy on --feed sim: fill and position over the API, stored in 
 
   // Alerts raised on the trading side reach the alert outlets, which store them.
   running.trading?.alerts.raise({
-    ts: Date.now(),
+    ts: Date.now() as EpochMs,
     severity: 'warning',
     code: 'E2E_CHECK',
     message: 'stored by the outlets',
