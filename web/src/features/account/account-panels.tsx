@@ -4,7 +4,7 @@
  */
 import type { MarketJson } from '../../../../src/contracts/api.js'
 import { useTerminal } from '../../shell/context.js'
-import { clockText, usdText } from '../../state/format.js'
+import { clockText, decimalToTicks, priceText, usdText } from '../../state/format.js'
 import { useTopic } from '../../state/use-store.js'
 
 const OPEN_STATUSES = new Set(['pending', 'delayed', 'open', 'unknown'])
@@ -59,7 +59,7 @@ export function PositionsPanel({ names }: { names: OutcomeNames }) {
               <td title={x.token_id}>{names.get(x.token_id) ?? short(x.token_id)}</td>
               <td className="num">{x.size}</td>
               <td className="num">{x.avg_price.toFixed(4)}</td>
-              <td className="num">{x.best_bid ?? '—'}</td>
+              <td className="num">{bidText(x.best_bid)}</td>
               <td className={`num ${pnlClass(x.unrealized_at_bid_usdc)}`}>
                 {usdText(x.unrealized_at_bid_usdc, true)}
               </td>
@@ -188,4 +188,10 @@ export function outcomeNames(markets: readonly MarketJson[]): Map<string, string
   const names = new Map<string, string>()
   for (const m of markets) for (const t of m.tokens) names.set(t.token_id, t.outcome)
   return names
+}
+
+/** The best bid with as many places as the average price beside it. */
+function bidText(bid: string | null): string {
+  const ticks = decimalToTicks(bid)
+  return ticks === null ? '—' : priceText(ticks, 1)
 }
