@@ -6,7 +6,7 @@ import { BODY_LIMIT_BYTES, buildHttpServer } from './http.js'
 
 const MARKET = `0x${'ab'.repeat(32)}`
 
-function server(options: { failInsert?: boolean } = {}) {
+function server(options: { failInsert?: boolean; failDelete?: boolean; noDelete?: boolean } = {}) {
   const stored: StoredGameEvent[] = []
   const filters: GameEventFilter[] = []
   const app = buildHttpServer({
@@ -29,6 +29,16 @@ function server(options: { failInsert?: boolean } = {}) {
         filters.push(filter)
         return Promise.resolve(stored)
       },
+      ...(options.noDelete === true
+        ? {}
+        : {
+            deleteGameEvent(id: number) {
+              if (options.failDelete === true) return Promise.reject(new Error('disk I/O error'))
+              const at = stored.findIndex((e) => e.id === id)
+              if (at >= 0) stored.splice(at, 1)
+              return Promise.resolve(at >= 0)
+            },
+          }),
     },
     log: silentLogger(),
   })
@@ -150,6 +160,46 @@ describe('daemon HTTP', () => {
       'asset "abc" is not a CLOB token id (decimal digits)',
     ])
     expect(filters).toEqual([])
+  })
+
+  test('DELETE /api/events/:id removes a stored event: 204, then 404', async () => {
+    const { app, stored } = server()
+    await app.inject({ method: 'POST', url: '/api/events', payload: EVENT })
+    await app.inject({ method: 'POST', url: '/api/events', payload: { ...EVENT, type: 'ace' } })
+    const first = await app.inject({ method: 'DELETE', url: '/api/events/2' })
+    expect(first.statusCode).toBe(204)
+    expect(first.body).toBe('')
+    expect(stored.map((e) => e.type)).toEqual(['round_win'])
+    const again = await app.inject({ method: 'DELETE', url: '/api/events/2' })
+    expect(again.statusCode).toBe(404)
+    expect(again.json()).toEqual({ error: 'no game event with id 2 (already deleted?)' })
+  })
+
+  test.each(['abc', '1.5', '-3', '0', '1e3', '9'.repeat(16)])(
+    'DELETE /api/events/%s is 400 and deletes nothing',
+    async (id) => {
+      const { app, stored } = server()
+      await app.inject({ method: 'POST', url: '/api/events', payload: EVENT })
+      const reply = await app.inject({ method: 'DELETE', url: `/api/events/${id}` })
+      expect(reply.statusCode).toBe(400)
+      expect(reply.json<{ error: string }>().error).toMatch(/is not a positive whole number/)
+      expect(stored).toHaveLength(1)
+    },
+  )
+
+  test('DELETE /api/events/:id is 501 without a store that deletes, 500 when it fails', async () => {
+    const bare = await server({ noDelete: true }).app.inject({
+      method: 'DELETE',
+      url: '/api/events/1',
+    })
+    expect(bare.statusCode).toBe(501)
+    expect(bare.json()).toEqual({ error: 'this daemon cannot delete game events' })
+    const failing = await server({ failDelete: true }).app.inject({
+      method: 'DELETE',
+      url: '/api/events/1',
+    })
+    expect(failing.statusCode).toBe(500)
+    expect(failing.json()).toEqual({ error: 'internal error; see the daemon log' })
   })
 
   test('an unknown route is 404 with the path', async () => {

@@ -1,6 +1,6 @@
 /**
  * The daemon's HTTP surface (fastify), built without listening: `/metrics` (Prometheus text),
- * `/api/health`, game events (`POST /api/events`, `GET /api/events`), when an order service
+ * `/api/health`, game events (`POST /api/events`, `GET /api/events`, `DELETE /api/events/:id`), when an order service
  * is given the trading routes (orders-routes.ts), and when a live hub is given the web
  * terminal's surface: the live socket `/ws`, markets, tape, alerts, the page itself and the API
  * docs at `/docs` (docs/WEB_API.md). Access control (token, Origin, rate limits) is in
@@ -37,7 +37,9 @@ export type HttpDeps = {
   readonly metrics: { readonly contentType: string; text(): Promise<string> }
   health(): Record<string, unknown>
   readonly validateGameEvent: (input: unknown) => GameEventValidation
-  readonly store: Pick<DaemonStore, 'insertGameEvents' | 'listGameEvents'>
+  /** Without `deleteGameEvent`, `DELETE /api/events/:id` answers 501. */
+  readonly store: Pick<DaemonStore, 'insertGameEvents' | 'listGameEvents'> &
+    Partial<Pick<DaemonStore, 'deleteGameEvent'>>
   readonly log: Logger
   /** The order service once trading is ready (null before); absent = no trading routes. */
   readonly orders?: () => OrderService | null
@@ -159,6 +161,26 @@ function registerRoutes(app: FastifyInstance, deps: HttpDeps, log: Logger): void
     }
     const events = await deps.store.listGameEvents({ market, assetId: asset, from, to })
     return { events: events.map((e) => ({ id: e.id, ...eventJson(e) })) }
+  })
+
+  // Undo of a logged event. Nothing is broadcast: pages that showed it drop it on their next
+  // load (the live socket has no removal message).
+  app.delete('/api/events/:id', async (request, reply) => {
+    const text = (request.params as { id: string }).id
+    if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
+      return reply.code(400).send({
+        error: `event id "${text}" is not a positive whole number; use the id POST /api/events answered`,
+      })
+    }
+    if (deps.store.deleteGameEvent === undefined) {
+      return reply.code(501).send({ error: 'this daemon cannot delete game events' })
+    }
+    const id = Number(text)
+    if (!(await deps.store.deleteGameEvent(id))) {
+      return reply.code(404).send({ error: `no game event with id ${id} (already deleted?)` })
+    }
+    log.info({ id }, 'game event deleted')
+    return reply.code(204).send()
   })
 }
 

@@ -27,6 +27,8 @@ export type DaemonStore = {
   updateSignalReversion(id: number, reversion: SignalReversionRecord): Promise<void>
   insertGameEvents(events: readonly GameEvent[]): Promise<number[]>
   listGameEvents(filter: GameEventFilter): Promise<StoredGameEvent[]>
+  /** Removes one game event (undo in the dashboard's logger); false when the id is unknown. */
+  deleteGameEvent(id: number): Promise<boolean>
   close(): Promise<void>
 }
 
