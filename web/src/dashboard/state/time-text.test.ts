@@ -21,5 +21,6 @@ describe('time texts', () => {
     expect(elapsedText(125_000)).toBe('+2:05')
     expect(offsetText(null)).toBe('uncalibrated')
     expect(offsetText(-90_000)).toBe('−1:30')
+    expect(offsetText(Date.UTC(2026, 10, 25, 11, 36, 37, 800))).toBe('0:00 = 11:36:37.8 UTC')
   })
 })

@@ -29,8 +29,15 @@ export function elapsedText(ms: number): string {
   return `${ms < 0 ? '−' : '+'}${videoClock(Math.abs(ms))}`
 }
 
-/** The stream offset as text: "−2.5 s", "+1:02:03", "uncalibrated". */
+/** Offsets this large are a VOD's start in market time rather than a stream's lag. */
+const EPOCH_LIKE_MS = 100_000_000_000
+
+/**
+ * The stream offset as text: a lag ("−2.5 s", "+1:02:03"), or for a recording whose 0:00 is a
+ * market moment, that moment ("0:00 = 11:36:37.8 UTC"); "uncalibrated" when none is set.
+ */
 export function offsetText(offsetMs: number | null): string {
   if (offsetMs === null) return 'uncalibrated'
+  if (Math.abs(offsetMs) >= EPOCH_LIKE_MS) return `0:00 = ${marketClock(offsetMs)} UTC`
   return elapsedText(offsetMs)
 }
