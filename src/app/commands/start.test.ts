@@ -493,6 +493,9 @@ describe('tiltmeter start --venue sim', () => {
     const lines = stdout.split('\n')
     expect(lines[0]).toMatch(/^tiltmeter: serving /)
     expect(lines[1]).toMatch(
+      /^tiltmeter: open http:\/\/127\.0\.0\.1:\d+\/ for the trading terminal/,
+    )
+    expect(lines[2]).toMatch(
       /^tiltmeter: trading on sim \(the simulator, test wallet\): polymarket live: signer 0x/,
     )
     expect(stdout).toContain('tiltmeter: risk limits in force:')

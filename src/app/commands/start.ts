@@ -412,6 +412,10 @@ async function run(argv: readonly string[], io: CliIO, deps: StartDeps): Promise
     throw e
   }
   io.stdout.write(`${readyLine(daemon, options.feed, config)}\n`)
+  io.stdout.write(
+    `tiltmeter: open ${daemon.url}/ for the trading terminal, ${daemon.url}/dashboard for the ` +
+      `match dashboard; API documentation at ${daemon.url}/docs\n`,
+  )
   // the venue and the risk limits in force, one block
   if (daemon.trading !== null) io.stdout.write(`${daemon.trading.banner}\n`)
   deps.onStarted?.(daemon)
@@ -457,7 +461,7 @@ async function run(argv: readonly string[], io: CliIO, deps: StartDeps): Promise
 }
 
 function readyLine(daemon: DaemonHandle, feed: FeedChoice, config: Config): string {
-  const base = `tiltmeter: serving ${daemon.url} (/metrics, /api/health, /api/events, /api/orders); store ${daemon.storeLocation}`
+  const base = `tiltmeter: serving ${daemon.url} (terminal /, dashboard /dashboard, /api, /metrics); store ${daemon.storeLocation}`
   if (feed.kind === 'sim' && daemon.sim !== null) {
     return (
       `${base}; feed sim: ${feed.matches} match${feed.matches === 1 ? '' : 'es'}, ` +
