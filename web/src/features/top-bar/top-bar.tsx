@@ -140,6 +140,14 @@ export function TopBar({ ui, market, bindings, onEditShortcuts }: TopBarProps) {
         <Key combo={bindings.cancel_all} /> cancel all <Key combo={bindings.panic_close} /> panic
         <span className="muted"> · edit</span>
       </button>
+      <a
+        className="dashboard-link"
+        data-testid="dashboard-link"
+        href={market === null ? '/dashboard' : `/dashboard?market=${market.condition_id}`}
+        title="This match in the dashboard: chart, signals, video and the event logger"
+      >
+        Dashboard ↗
+      </a>
     </header>
   )
 }
