@@ -22,7 +22,11 @@ const ARGS = [
   '--disable-sync',
 ]
 
-export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+/** `extraArgs` go after the standard arguments (e.g. an autoplay policy for video). */
+export async function launchChromium(
+  executablePath = CHROMIUM_PATH,
+  extraArgs: readonly string[] = [],
+): Promise<Browser> {
   if (!existsSync(executablePath)) {
     throw new Error(
       `no Chromium at ${executablePath}: install it (\`apt-get install chromium\`) to run the ` +
@@ -32,7 +36,7 @@ export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Br
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...extraArgs],
     timeout: 30_000,
   })
 }

@@ -81,6 +81,9 @@ export class PlaybackController {
         this._view = { ...this._view, playing: false }
         this._socket.send({ type: 'pause' })
       },
+      speed: (speed) => {
+        this._view = { ...this._view, speed }
+      },
     })
   }
 

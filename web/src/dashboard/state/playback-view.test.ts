@@ -77,14 +77,17 @@ describe('reducePlayback', () => {
   })
 
   it('follows status changes, keeping the seek target while one is pending', () => {
-    let step = reducePlayback(INITIAL_PLAYBACK, {
-      type: 'status',
-      t: 7000,
-      playing: false,
-      speed: 5,
-      at_end: true,
-      reason: 'end',
-    })
+    let step = reducePlayback(
+      { ...INITIAL_PLAYBACK, speed: 5 },
+      {
+        type: 'status',
+        t: 7000,
+        playing: false,
+        speed: 5,
+        at_end: true,
+        reason: 'end',
+      },
+    )
     expect(step.view).toMatchObject({ t: 7000, playing: false, speed: 5, atEnd: true })
     const view = seekSent(step.view, 1, 3000)
     step = reducePlayback(view, {
@@ -96,6 +99,32 @@ describe('reducePlayback', () => {
       reason: 'play',
     })
     expect(step.view).toMatchObject({ t: 3000, playing: true })
+  })
+
+  it('keeps a speed chosen while paused; takes the daemon speed while it plays', () => {
+    const paused = { ...INITIAL_PLAYBACK, speed: 20 }
+    const state = {
+      type: 'state' as const,
+      t: 5000,
+      clock: 5000,
+      seq: null,
+      playing: false,
+      speed: 1,
+      at_end: false,
+      books: [],
+      trades: [],
+    }
+    expect(reducePlayback(paused, state).view.speed).toBe(20)
+    const status = {
+      type: 'status' as const,
+      t: 5000,
+      playing: false,
+      speed: 1,
+      at_end: false,
+      reason: 'pause' as const,
+    }
+    expect(reducePlayback(paused, status).view.speed).toBe(20)
+    expect(reducePlayback(paused, { ...status, playing: true, reason: 'play' }).view.speed).toBe(1)
   })
 
   it('keeps errors and ignores pongs', () => {

@@ -90,7 +90,8 @@ export function reducePlayback(view: PlaybackView, message: PlaybackServerMessag
           ...view,
           t: message.t,
           playing: message.playing,
-          speed: message.speed,
+          // The daemon's speed matters while it plays; paused, the page's choice waits for play.
+          speed: message.playing ? message.speed : view.speed,
           atEnd: message.at_end,
           answeredSeq: message.seq ?? view.answeredSeq,
           progress: null,
@@ -107,7 +108,8 @@ export function reducePlayback(view: PlaybackView, message: PlaybackServerMessag
           ...view,
           t: waitingForSeek(view) ? view.t : message.t,
           playing: message.playing,
-          speed: message.speed,
+          // The daemon's speed matters while it plays; paused, the page's choice waits for play.
+          speed: message.playing ? message.speed : view.speed,
           atEnd: message.at_end,
         },
         effect: 'none',

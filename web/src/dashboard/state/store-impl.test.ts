@@ -8,6 +8,7 @@ function setup(mode: 'live' | 'playback' = 'playback') {
     seek: (t, seq) => sent.push(`seek ${t} ${seq}`),
     play: (speed) => sent.push(`play ${speed}`),
     pause: () => sent.push('pause'),
+    speed: (speed) => sent.push(`speed ${speed}`),
   }
   const pending: (() => void)[] = []
   const store = new DashboardStoreImpl(
@@ -62,7 +63,7 @@ describe('DashboardStoreImpl', () => {
     store.setSpeed(10)
     store.pause()
     store.play(2)
-    expect(sent).toEqual(['play 5', 'play 10', 'pause', 'play 2'])
+    expect(sent).toEqual(['speed 5', 'play 5', 'play 10', 'pause', 'play 2'])
     expect(store.get()).toMatchObject({ playing: true, speed: 2 })
   })
 

@@ -19,6 +19,8 @@ export interface PlaybackTransport {
   seek(t: number, seq: number): void
   play(speed: number): void
   pause(): void
+  /** A speed chosen while paused: kept for the next play. */
+  speed(speed: number): void
 }
 
 export type Scheduler = (run: () => void) => void
@@ -134,7 +136,9 @@ export class DashboardStoreImpl implements DashboardStore {
   readonly setSpeed = (speed: number): void => {
     const s = this._snapshot
     this._patch({ speed })
-    if (s.mode === 'playback' && s.playing) this._transport?.play(speed)
+    if (s.mode !== 'playback') return
+    if (s.playing) this._transport?.play(speed)
+    else this._transport?.speed(speed)
   }
 
   readonly setOffset = (offsetMs: number | null, videoUrl: string | null): void => {
