@@ -127,7 +127,8 @@ export const FillJson = z.object({
   size: Decimal,
   fee_usdc: Decimal,
   liquidity: z.enum(['taker', 'maker']),
-  status: z.enum(['matched', 'confirmed']),
+  /** `failed`: the trade did not settle on chain; the fill is not in the positions. */
+  status: z.enum(['matched', 'confirmed', 'failed']),
   ts_ms: Ms,
 })
 export type FillJson = z.infer<typeof FillJson>

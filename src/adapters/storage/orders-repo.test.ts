@@ -94,6 +94,14 @@ function contract(open: () => Promise<Store>) {
     expect(await repo.insertFill(FILL)).toBe(true)
     expect(await repo.insertFill(FILL)).toBe(false)
     expect(await repo.listFills()).toEqual([FILL])
+    // a live fill's status is written back: matched, then confirmed, or failed
+    const live = { ...FILL, fillId: 'trade-1:0xabc', status: 'matched' as const }
+    expect(await repo.insertFill(live)).toBe(true)
+    expect(await repo.updateFillStatus(live.fillId, 'confirmed')).toBe(true)
+    expect((await repo.listFills())[1]?.status).toBe('confirmed')
+    expect(await repo.updateFillStatus(live.fillId, 'failed')).toBe(true)
+    expect((await repo.listFills())[1]).toEqual({ ...live, status: 'failed' })
+    expect(await repo.updateFillStatus('no-such-fill', 'confirmed')).toBe(false)
     const position = {
       market: MARKET,
       tokenId: TOKEN,

@@ -15,6 +15,7 @@ import type {
   RiskEventRecord,
 } from '../../engine/execution/order-store.js'
 import type {
+  FillStatus,
   OrderSide,
   OrderStatus,
   OrderType,
@@ -115,6 +116,14 @@ export function createOrdersRepo(store: Pick<Store, 'kysely'>): OrderStore {
         .executeTakeFirst()
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0
     },
+    async updateFillStatus(fillId, status) {
+      const result = await db
+        .updateTable('fills')
+        .set({ fill_status: status })
+        .where('dedupe_key', '=', fillId)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
     async listFills(options) {
       const rows = await db
         .selectFrom('fills')
@@ -132,7 +141,7 @@ export function createOrdersRepo(store: Pick<Store, 'kysely'>): OrderStore {
         size: Number(row.size) as ShareMicros,
         fee: Number(row.fee_usdc) as UsdcMicros,
         liquidity: row.liquidity === 'maker' ? 'maker' : 'taker',
-        status: row.fill_status === 'matched' ? 'matched' : 'confirmed',
+        status: fillStatusOf(row.fill_status),
         ts: Number(row.ts) as EpochMs,
       }))
     },
@@ -176,6 +185,11 @@ export function createOrdersRepo(store: Pick<Store, 'kysely'>): OrderStore {
         .execute()
     },
   }
+}
+
+/** Rows written before fill statuses existed read as confirmed. */
+function fillStatusOf(text: string | null): FillStatus {
+  return text === 'matched' || text === 'failed' ? text : 'confirmed'
 }
 
 function orderOf(row: OrdersTable): OrderRecord {

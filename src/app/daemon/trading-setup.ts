@@ -12,13 +12,20 @@
  * For `sim` and `polymarket`, trading stays halted (cause `NOT_RECONCILED`) until stored orders,
  * fills and positions agree with the venue: at start, after the user channel reconnects and
  * after the heartbeats lapsed. Orders placed elsewhere, or a position the venue counts
- * differently, keep it halted until a person resumes (`POST /api/risk/resume`).
+ * differently, keep it halted until a person resumes (`POST /api/risk/resume`). Each
+ * reconciliation also sets the account's cash to the funder's collateral balance (paper keeps
+ * the configured bankroll).
+ *
+ * A trade that fails on chain is taken back by the order service; trading goes on when every
+ * fill of it is stored as failed and the positions of its tokens equal the venue's balances,
+ * else it halts (`VENUE_MISMATCH`) until a person resumes.
  */
 import type { Logger } from '../../adapters/log.js'
 import type { TradingCredentials } from '../../adapters/polymarket/trading/credentials.js'
 import { PolymarketTrading } from '../../adapters/polymarket/trading/polymarket-trading.js'
 import {
   PolymarketVenue,
+  type FailedTrade,
   type OrderStage,
   type VenueJournal,
   type VenueProblem,
@@ -29,7 +36,7 @@ import type { MarketInfo } from '../../domain/market-info.js'
 import { feeRateBpsOf } from '../../domain/backtest/fees.js'
 import type { RiskLimits } from '../../domain/risk/limits.js'
 import { RiskState } from '../../domain/risk/risk-state.js'
-import type { EpochMs, ShareMicros, UsdcMicros } from '../../domain/units.js'
+import { formatUsdc, type EpochMs, type ShareMicros, type UsdcMicros } from '../../domain/units.js'
 import { AlertCenter } from '../../engine/execution/alerts.js'
 import type { OrderLatencyTracker } from '../../engine/execution/order-latency.js'
 import { OrderService, type TradableMarket } from '../../engine/execution/order-service.js'
@@ -196,7 +203,14 @@ export async function startTrading(options: TradingSetupOptions): Promise<Tradin
     live === null
       ? 'paper (fills simulated against the live books; nothing is sent)'
       : live.describe
-  const block = riskLimitsBlock(options.risk, venueLine)
+  const cash = formatUsdc(service.portfolio().cash)
+  const cashLine =
+    service.cashSource === 'wallet'
+      ? `the funder's collateral balance at the venue, read at each reconciliation (now ${cash} USDC)`
+      : live === null
+        ? `the configured bankroll (${cash} USDC)`
+        : `the configured bankroll until the funder's balance is read (${cash} USDC)`
+  const block = riskLimitsBlock(options.risk, venueLine, cashLine)
   log.info({ venue: venue.name, limits: block }, 'trading ready; risk limits in force')
 
   let stopped = false
@@ -316,10 +330,48 @@ async function connectLive(
   }
   const onProblem = (p: VenueProblem): void => {
     log[p.severity === 'critical' ? 'error' : 'warn']({ code: p.code }, p.message)
-    if (p.code === 'TRADE_FAILED') {
-      halt(VENUE_MISMATCH, p.message)
-      raise('critical', p.code, `${p.message} Trading is halted until a person resumes it.`)
+  }
+  // The order service has taken the fills back (and raised TRADE_FAILED); check it added up.
+  const onTradeFailed = (trade: FailedTrade): void => {
+    const s = service
+    if (s === null) return
+    void checkFailedTrade(s, trade).then(
+      (problems) => {
+        if (problems.length === 0) {
+          log.warn(
+            { trade: trade.tradeId, fills: trade.fills.length },
+            'a trade failed on chain and was taken back; positions agree with the venue',
+          )
+          return
+        }
+        const message = `Trade ${trade.tradeId} failed on chain and taking it back does not add up: ${problems.join('; ')}. Trading is halted until a person checks and resumes it (POST /api/risk/resume).`
+        halt(VENUE_MISMATCH, message)
+        raise('critical', VENUE_MISMATCH, message)
+      },
+      (e: unknown) => {
+        const message = `Trade ${trade.tradeId} failed on chain and the positions could not be checked with the venue (${messageOf(e)}). Trading is halted until a person checks and resumes it (POST /api/risk/resume).`
+        halt(VENUE_MISMATCH, message)
+        raise('critical', VENUE_MISMATCH, message)
+      },
+    )
+  }
+  const checkFailedTrade = async (s: OrderService, trade: FailedTrade): Promise<string[]> => {
+    await s.settled()
+    const problems: string[] = []
+    for (const f of trade.fills) {
+      const status = s.fill(f.fillId)?.status
+      if (status !== 'failed') problems.push(`fill ${f.fillId} is still ${status ?? 'missing'}`)
     }
+    for (const tokenId of new Set(trade.fills.map((f) => f.tokenId))) {
+      const held = await venue.tokenBalance(tokenId)
+      const booked = s.portfolio().positions.find((p) => p.tokenId === tokenId)?.size ?? 0
+      if (held !== booked) {
+        problems.push(
+          `token ${tokenId}: the venue holds ${held / 1e6} shares, the stored fills say ${booked / 1e6}`,
+        )
+      }
+    }
+    return problems
   }
   let isReconciled = false
   let running: Promise<boolean> | null = null
@@ -349,6 +401,7 @@ async function connectLive(
           )
         }
       }
+      await s.setCash(report.collateral)
       if (problems.length > 0) {
         const message = `The order state does not match the venue: ${problems.join('; ')}. Trading stays halted until a person checks and resumes it (POST /api/risk/resume).`
         risk.restrict('global', 'halted', VENUE_MISMATCH, clock())
@@ -356,7 +409,11 @@ async function connectLive(
         log.error({ problems }, 'reconciliation found differences; trading halted')
       } else {
         log.info(
-          { fillsAdded: report.fillsAdded, updated: report.updated },
+          {
+            fillsAdded: report.fillsAdded,
+            updated: report.updated,
+            cash: formatUsdc(report.collateral),
+          },
           'reconciled with the venue',
         )
       }
@@ -391,6 +448,7 @@ async function connectLive(
     now: clock,
     ...(options.stage === undefined ? {} : { stage: (stage, id) => options.stage?.(stage, id) }),
     onProblem,
+    onTradeFailed,
     onChannel: (state) => {
       if (state === 'disconnected') {
         isReconciled = false
@@ -484,6 +542,7 @@ function journalOf(store: OrderStore): VenueJournal {
         clientOrderId: f.clientOrderId,
         fillId: f.fillId,
         size: f.size,
+        status: f.status,
       }))
     },
   }

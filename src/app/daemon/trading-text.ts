@@ -23,8 +23,8 @@ const usd = (micros: number): string => `$${(micros / 1e6).toLocaleString('en-US
 const minutes = (ms: number): string =>
   ms % 60_000 === 0 ? `${ms / 60_000} min` : `${(ms / 1000).toLocaleString('en-US')} s`
 
-/** One block, a line per rule, headed by the venue. */
-export function riskLimitsBlock(l: RiskLimits, venue: string): string {
+/** One block, a line per rule, headed by the venue and where the account's cash comes from. */
+export function riskLimitsBlock(l: RiskLimits, venue: string, cash?: string): string {
   const rows: [string, string][] = [
     ['max position per market', usd(l.maxPositionUsdc)],
     ['max order size', usd(l.maxOrderUsdc)],
@@ -49,6 +49,7 @@ export function riskLimitsBlock(l: RiskLimits, venue: string): string {
   const width = Math.max(...rows.map(([k]) => k.length))
   return [
     `tiltmeter: trading on ${venue}`,
+    ...(cash === undefined ? [] : [`tiltmeter: cash: ${cash}`]),
     'tiltmeter: risk limits in force:',
     ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
   ].join('\n')

@@ -213,6 +213,19 @@ describe('drawdown', () => {
     expect(codeOf(check(BUY, T0 + 5 * 60 * MIN + 1))).toBe('OK')
   })
 
+  test('cash moved without a trade shifts the samples: neither a gain nor a drawdown', () => {
+    const state = new RiskState(DEFAULT_RISK_LIMITS, at(T0))
+    state.shiftEquity(usdc(-500))
+    expect(state.summary().equity).toBe(0)
+    state.recordEquity(usdc(1000), at(T0))
+    state.shiftEquity(usdc(-900))
+    expect(state.summary()).toMatchObject({ equity: usdc(100), equityHigh: usdc(100) })
+    state.recordEquity(usdc(95), at(T0 + MIN))
+    expect(state.takeEvents()).toEqual([])
+    state.recordEquity(usdc(79), at(T0 + 2 * MIN))
+    expect(state.takeEvents()).toMatchObject([{ code: 'DRAWDOWN_HALT' }])
+  })
+
   test('the high only counts within the hour', () => {
     const state = new RiskState(DEFAULT_RISK_LIMITS, at(T0))
     state.recordEquity(usdc(1000), at(T0))

@@ -276,6 +276,17 @@ export class RiskState {
   }
 
   /**
+   * Cash that came or went without a trade (a deposit, a withdrawal, the wallet's balance taking
+   * the place of the configured bankroll): the equity samples move with it, so it is neither a
+   * gain nor a drawdown. Nothing to move before the first sample.
+   */
+  shiftEquity(delta: UsdcMicros): void {
+    if (this._highValue.length === 0) return
+    for (let i = 0; i < this._highValue.length; i++) this._highValue[i]! += delta
+    this._equity += delta
+  }
+
+  /**
    * A person or the engine restricts `scope` directly (a person's halt, or a market halted
    * after an invariant broke). A person's halt without expiry needs a person's resume.
    */

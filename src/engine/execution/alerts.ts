@@ -174,13 +174,29 @@ export function orderFailureAlert(order: OrderRecord, ts: EpochMs): AlertInput |
   return null
 }
 
-/** A trade the venue reports as failed (it did not settle). */
-export function tradeFailedAlert(fill: VenueFill): AlertInput {
+/**
+ * A trade the venue reports as failed (it did not settle on chain; the venue put the balances
+ * back). `reversed`: its booked fill was taken back; `not_booked`: it failed before its fill was
+ * booked; `kept`: taking it back does not add up with the fills after it (`why`), so it stays.
+ */
+export function tradeFailedAlert(
+  fill: VenueFill,
+  outcome: 'reversed' | 'not_booked' | 'kept',
+  why = '',
+): AlertInput {
+  const tradeId = fill.fillId.split(':')[0] ?? fill.fillId
+  const what = `Trade ${tradeId} (order ${fill.clientOrderId}, ${fill.side} ${formatSize(fill.size)} shares at ${formatPrice(fill.price)}) failed to settle on chain`
+  const after =
+    outcome === 'reversed'
+      ? 'its fill was taken back: position, cash and realized profit are as if it never happened.'
+      : outcome === 'not_booked'
+        ? 'it had not been booked, so nothing changes.'
+        : `taking its fill back does not add up (${why}); it stays booked. Check the position at the venue.`
   return {
     ts: fill.ts,
     severity: 'critical',
     code: 'TRADE_FAILED',
-    message: `The venue reports trade ${fill.fillId} of order ${fill.clientOrderId} (${fill.side} ${formatSize(fill.size)} shares at ${formatPrice(fill.price)}) as failed; it was not booked. Check the position at the venue.`,
+    message: `${what}; ${after}`,
     market: fill.market,
   }
 }

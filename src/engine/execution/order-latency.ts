@@ -122,6 +122,9 @@ export class OrderLatencyTracker {
 
   /** A venue event as it arrives (before it is applied). Unknown orders are ignored. */
   venueEvent(event: VenueEvent): void {
+    // a fill's later status, or a fill whose trade failed, is no step of the order's latency
+    if (event.kind === 'fill_status' || (event.kind === 'fill' && event.fill.status === 'failed'))
+      return
     const id = event.kind === 'fill' ? event.fill.clientOrderId : event.clientOrderId
     const t = this._open.get(id)
     if (t === undefined) return

@@ -37,7 +37,7 @@ function wrap(paper: PaperVenue, submit: Venue['submit']): Venue {
 function describeChange(c: OrderServiceChange): string {
   if (c.kind === 'order') return `order:${c.order.clientOrderId}:${c.order.status}`
   if (c.kind === 'fill') return `fill:${c.fill.clientOrderId}`
-  return 'risk'
+  return c.kind
 }
 
 describe('subscribe', () => {
@@ -146,7 +146,7 @@ describe('alerts', () => {
     expect(again.raised).toHaveLength(1)
   })
 
-  test('a trade the venue reports failed alerts and is not booked', async () => {
+  test('a trade the venue reports failed alerts, is stored as failed and is not booked', async () => {
     const { service, raised, venue, store } = alerting()
     // Reach the service's venue listener through the paper venue's registered listener.
     const listener = (venue as unknown as { _listener: (e: unknown) => void })._listener
@@ -168,7 +168,7 @@ describe('alerts', () => {
     })
     await service.settled()
     expect(raised.map((a) => `${a.severity}:${a.code}`)).toEqual(['critical:TRADE_FAILED'])
-    expect(store.fills).toEqual([])
+    expect(store.fills.map((f) => [f.fillId, f.status])).toEqual([['f-1', 'failed']])
     expect(service.portfolio().positions).toEqual([])
   })
 

@@ -8,38 +8,35 @@
  *   is reconciled with the venue: one the venue does not know becomes `unknown`.
  * - Venue events are applied one at a time, in order, on a promise chain.
  * - Subscribers hear every change once it is applied and stored (`subscribe`): an order written
- *   or updated, a fill booked (portfolio, position row and risk bookkeeping done), risk events
- *   stored. The live socket's account and the stop manager listen there.
+ *   or updated, a fill booked (portfolio, position row and risk bookkeeping done), a fill's status
+ *   changed, the cash set from the wallet, risk events stored. The live socket's account and the stop manager listen there.
+ * - Fill statuses (`fill_status` events): `confirmed` is stored on the fill; `failed` takes a
+ *   booked fill back (account.ts rebuilds cash, positions and realized profit without it) and
+ *   stores it as failed. A status whose fill has not arrived yet is kept until it does.
+ * - Cash: the bankroll, or on a live venue the wallet's balance (`setCash`, at reconciliation).
  * - Alerts (optional sink): every risk breach, every order the venue rejects or whose outcome
- *   becomes unknown, a trade the venue reports failed, and fills whose average is worse than the
- *   preview's by more than `slippageAlertTicks` market ticks.
+ *   becomes unknown, a trade the venue reports failed (critical, with the trade id), and fills
+ *   whose average is worse than the preview's by more than `slippageAlertTicks` market ticks.
  * - Latency (optional tracker, order-latency.ts): decision → handed to the venue → first word
  *   from the venue → first fill.
  */
 import type { BookView } from '../../domain/book/order-book.js'
-import { Portfolio } from '../../domain/portfolio/portfolio.js'
-import { walkBook } from '../../domain/backtest/fill-model.js'
 import { checkSubmit, isExposureReducing, type OrderOrigin } from '../../domain/risk/checks.js'
 import { newRiskContext, type RiskState } from '../../domain/risk/risk-state.js'
 import type { RiskScope, TradingStatus } from '../../domain/risk/trading-state.js'
 import type { MarketId, TickSize, TokenId } from '../../domain/market.js'
 import {
-  notional,
   type EpochMs,
   type PriceTicks,
   type ShareMicros,
   type UsdcMicros,
 } from '../../domain/units.js'
-import {
-  orderFailureAlert,
-  riskBreachAlert,
-  slippageAlert,
-  tradeFailedAlert,
-  type AlertSink,
-} from './alerts.js'
+import { orderFailureAlert, riskBreachAlert, tradeFailedAlert, type AlertSink } from './alerts.js'
 import type { OrderLatencyTracker } from './order-latency.js'
 import type { OrderRecord, OrderStore } from './order-store.js'
 import { previewOrder, type Preview } from './preview.js'
+import { Account, type PortfolioView } from './account.js'
+import { SlippageWatch } from './slippage-watch.js'
 import {
   FINAL_STATUSES,
   type OrderSide,
@@ -85,40 +82,7 @@ export type PreviewResult =
   | ({ readonly ok: true; readonly price: PriceTicks; readonly feeRateBps: number } & Preview)
   | Denial
 
-export type PositionLine = {
-  readonly market: MarketId
-  readonly tokenId: TokenId
-  readonly size: ShareMicros
-  readonly cost: UsdcMicros
-  readonly avgPrice: number
-  readonly bestBid: PriceTicks | null
-  /** Mid in ticks (may be fractional). */
-  readonly mid: number | null
-  /** What the shares fetch at the best bid (rounded down); null without a bid. */
-  readonly valueAtBid: UsdcMicros | null
-  readonly valueAtMid: number | null
-  readonly unrealizedAtBid: number | null
-  readonly unrealizedAtMid: number | null
-  /** Realized profit on this token so far, before fees. */
-  readonly realized: UsdcMicros
-}
-
-export type PortfolioView = {
-  readonly positions: readonly PositionLine[]
-  readonly markets: readonly {
-    readonly market: MarketId
-    readonly cost: number
-    readonly valueAtBid: number | null
-    readonly valueAtMid: number | null
-    readonly unrealizedAtBid: number | null
-    readonly unrealizedAtMid: number | null
-    readonly realized: number
-  }[]
-  readonly cash: UsdcMicros
-  readonly realized: UsdcMicros
-  readonly fees: UsdcMicros
-  readonly equityAtBid: number
-}
+export type { PortfolioView, PositionLine } from './account.js'
 
 export type OrderServiceOptions = {
   readonly venue: Venue
@@ -145,46 +109,37 @@ export type OrderServiceOptions = {
 export type OrderServiceChange =
   | { readonly kind: 'order'; readonly order: OrderRecord }
   | { readonly kind: 'fill'; readonly fill: VenueFill }
+  /** A stored fill's status changed (`confirmed`, or `failed`: taken back, or never booked). */
+  | { readonly kind: 'fill_status'; readonly fill: VenueFill }
+  /** The cash was set from the wallet's balance. */
+  | { readonly kind: 'cash'; readonly cash: UsdcMicros }
   | { readonly kind: 'risk' }
 
 export const DEFAULT_SLIPPAGE_ALERT_TICKS = 3
-const MAX_EXPECTED = 10_000
-
-/** A marketable order's expected fill (the preview's average) and its fills so far. */
-type Expected = {
-  readonly size: number
-  readonly avg: number
-  readonly tickSize: number
-  filled: number
-  /** Sum of price × size over the fills, tick-share-micros. */
-  value: number
-}
+/** Fill statuses kept waiting for their fill, at most. */
+const MAX_EARLY = 10_000
 
 const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,64}$/
 
 export class OrderService {
   private readonly _o: OrderServiceOptions
-  private _portfolio: Portfolio
+  private _account: Account
   private readonly _orders = new Map<string, OrderRecord>()
-  private readonly _realized = new Map<string, number>()
-  /** Per token, realized profit and fees since the position was last flat (closed trades). */
-  private readonly _trip = new Map<string, { realized: number; fees: number }>()
+  /** Every stored fill by id, in booking order (failed ones included, never booked). */
+  private readonly _fills = new Map<string, VenueFill>()
+  /** Fill statuses that came before their fill, applied when it arrives (bounded). */
+  private readonly _early = new Map<string, 'confirmed' | 'failed'>()
   private _chain: Promise<void> = Promise.resolve()
   private readonly _inFlight = new Map<string, Promise<SubmitResult>>()
   private readonly _ctx
   private readonly _listeners = new Set<(change: OrderServiceChange) => void>()
   /** Marketable orders awaiting their fills' slippage check (only with an alert sink). */
-  private readonly _expected = new Map<string, Expected>()
-  private readonly _slippageTicks: number
+  private readonly _slippage: SlippageWatch
 
   constructor(options: OrderServiceOptions) {
     this._o = options
-    const slippage = options.slippageAlertTicks ?? DEFAULT_SLIPPAGE_ALERT_TICKS
-    if (!Number.isFinite(slippage) || slippage < 0) {
-      throw new RangeError(`slippageAlertTicks must be a number ≥ 0, got ${slippage}`)
-    }
-    this._slippageTicks = slippage
-    this._portfolio = new Portfolio(options.bankroll)
+    this._slippage = new SlippageWatch(options.slippageAlertTicks ?? DEFAULT_SLIPPAGE_ALERT_TICKS)
+    this._account = new Account(options.bankroll)
     this._ctx = newRiskContext(options.risk.limits, {
       stale: false,
       staleReason: null,
@@ -211,8 +166,12 @@ export class OrderService {
    * (it may or may not have reached the venue before the process stopped).
    */
   async start(): Promise<{ readonly unknown: readonly string[] }> {
-    this._portfolio = new Portfolio(this._o.bankroll)
-    for (const fill of await this._o.store.listFills()) this._book(fill)
+    this._account = new Account(this._o.bankroll)
+    this._fills.clear()
+    for (const fill of await this._o.store.listFills()) {
+      this._fills.set(fill.fillId, fill)
+      if (fill.status !== 'failed') this._account.book(fill)
+    }
     for (const order of await this._o.store.listOrders({ limit: 10_000 })) {
       this._orders.set(order.clientOrderId, order)
     }
@@ -322,7 +281,7 @@ export class OrderService {
     if (!prepared.ok) return { ...prepared, order: null }
     const { market, book, price } = prepared
     const now = this._o.now()
-    const held = (this._portfolio.position(request.tokenId)?.size ?? 0) as ShareMicros
+    const held = (this._account.position(request.tokenId)?.size ?? 0) as ShareMicros
     if (request.side === 'sell' && request.size > held) {
       return {
         ok: false,
@@ -345,7 +304,7 @@ export class OrderService {
       closed: market.closed,
     }
     ctx.heldShares = held
-    ctx.marketExposure = this._exposure(market.market)
+    ctx.marketExposure = this._account.exposure(market.market)
     ctx.origin = origin
     ctx.approved = flags.approved ?? false
     ctx.protective = flags.protective ?? false
@@ -388,7 +347,7 @@ export class OrderService {
     }
     if (!isExposureReducing(order, held)) risk.recordEntrySent(market.market, now)
     if (this._o.alerts !== undefined)
-      this._expect(clientOrderId, book, request.side, price, request.size)
+      this._slippage.expect(clientOrderId, book, request.side, price, request.size)
     this._o.latency?.sent({
       clientOrderId,
       market: market.market,
@@ -453,7 +412,7 @@ export class OrderService {
   }> {
     const cancelled = await this.cancelAll()
     const closes: SubmitResult[] = []
-    for (const position of this._portfolio.positions()) {
+    for (const position of this._account.positions()) {
       const market = this._o.marketOf(position.tokenId)
       const tick = market?.tickSize ?? (100 as TickSize)
       closes.push(
@@ -487,62 +446,29 @@ export class OrderService {
   }
 
   portfolio(): PortfolioView {
-    const lines: PositionLine[] = []
-    for (const p of this._portfolio.positions()) {
-      const book = this._o.bookOf(p.tokenId)
-      const bid = book?.bestBid() ?? null
-      const midUnits = book?.mid() ?? null
-      const mid = midUnits === null ? null : midUnits * 10_000
-      const valueAtBid = bid === null ? null : notional(bid, p.size, 'down')
-      const valueAtMid = mid === null ? null : (mid * p.size) / 10_000
-      lines.push({
-        market: p.market,
-        tokenId: p.tokenId,
-        size: p.size,
-        cost: p.cost,
-        avgPrice: p.avgPrice,
-        bestBid: bid,
-        mid,
-        valueAtBid,
-        valueAtMid,
-        unrealizedAtBid: valueAtBid === null ? null : valueAtBid - p.cost,
-        unrealizedAtMid: valueAtMid === null ? null : valueAtMid - p.cost,
-        realized: (this._realized.get(p.tokenId) ?? 0) as UsdcMicros,
-      })
-    }
-    const byMarket = new Map<MarketId, PortfolioView['markets'][number]>()
-    const add = (a: number | null, b: number | null): number | null =>
-      a === null || b === null ? null : a + b
-    for (const line of lines) {
-      const m = byMarket.get(line.market) ?? {
-        market: line.market,
-        cost: 0,
-        valueAtBid: 0,
-        valueAtMid: 0,
-        unrealizedAtBid: 0,
-        unrealizedAtMid: 0,
-        realized: 0,
-      }
-      byMarket.set(line.market, {
-        market: line.market,
-        cost: m.cost + line.cost,
-        valueAtBid: add(m.valueAtBid, line.valueAtBid),
-        valueAtMid: add(m.valueAtMid, line.valueAtMid),
-        unrealizedAtBid: add(m.unrealizedAtBid, line.unrealizedAtBid),
-        unrealizedAtMid: add(m.unrealizedAtMid, line.unrealizedAtMid),
-        realized: m.realized + line.realized,
-      })
-    }
-    let equity: number = this._portfolio.cash()
-    for (const line of lines) equity += line.valueAtBid ?? 0
-    return {
-      positions: lines,
-      markets: [...byMarket.values()],
-      cash: this._portfolio.cash(),
-      realized: this._portfolio.realized(),
-      fees: this._portfolio.fees(),
-      equityAtBid: equity,
-    }
+    return this._account.view((tokenId) => this._o.bookOf(tokenId))
+  }
+
+  /** A stored fill by id (after the venue events received so far are applied). */
+  fill(fillId: string): VenueFill | undefined {
+    return this._fills.get(fillId)
+  }
+
+  /**
+   * Live venues: the cash becomes the wallet's collateral balance (read at each reconciliation).
+   * The difference is no gain or loss: the risk engine's equity samples move with it.
+   */
+  async setCash(cash: UsdcMicros): Promise<void> {
+    await this.settled()
+    const delta = this._account.setCash(cash)
+    if (delta === 0) return
+    this._o.risk.shiftEquity(delta as UsdcMicros)
+    this._emit({ kind: 'cash', cash })
+  }
+
+  /** Where the account's cash comes from: the configured bankroll or the wallet's balance. */
+  get cashSource(): 'bankroll' | 'wallet' {
+    return this._account.cashSource
   }
 
   riskStatus(): {
@@ -564,63 +490,6 @@ export class OrderService {
       summary: risk.summary(),
       limits: risk.limits,
     }
-  }
-
-  /** Records the preview's average for a marketable order, to compare its fills with. */
-  private _expect(
-    clientOrderId: string,
-    book: BookView,
-    side: OrderSide,
-    price: PriceTicks,
-    size: ShareMicros,
-  ): void {
-    const levels = walkBook(book, side, price, size)
-    if (levels.length === 0) return
-    let filled = 0
-    let value = 0
-    for (const level of levels) {
-      filled += level.size
-      value += level.price * level.size
-    }
-    // Fills can trail an order's final status on a live venue, so entries leave when the order
-    // is filled, rejected or alerted; the oldest go beyond the bound.
-    if (this._expected.size >= MAX_EXPECTED) {
-      const oldest = this._expected.keys().next().value
-      if (oldest !== undefined) this._expected.delete(oldest)
-    }
-    this._expected.set(clientOrderId, {
-      size,
-      avg: value / filled,
-      tickSize: book.tickSize,
-      filled: 0,
-      value: 0,
-    })
-  }
-
-  /** Alerts once when an order's fills so far average worse than expected beyond the limit. */
-  private _checkSlippage(fill: VenueFill): void {
-    const expected = this._expected.get(fill.clientOrderId)
-    if (expected === undefined) return
-    expected.filled += fill.size
-    expected.value += fill.price * fill.size
-    const actual = expected.value / expected.filled
-    if (expected.filled >= expected.size) this._expected.delete(fill.clientOrderId)
-    const worse = fill.side === 'buy' ? actual - expected.avg : expected.avg - actual
-    // A small tolerance keeps a fill exactly on the threshold from alerting through rounding.
-    if (worse <= this._slippageTicks * expected.tickSize + 1e-9) return
-    this._expected.delete(fill.clientOrderId)
-    this._alert(
-      slippageAlert({
-        clientOrderId: fill.clientOrderId,
-        market: fill.market,
-        side: fill.side,
-        expectedAvg: expected.avg,
-        actualAvg: actual,
-        tickSize: expected.tickSize,
-        thresholdTicks: this._slippageTicks,
-        ts: fill.ts,
-      }),
-    )
   }
 
   /** A person resumes trading in `scope`; returns the codes lifted. */
@@ -676,78 +545,136 @@ export class OrderService {
     return { ok: true, market, book, price: price as PriceTicks }
   }
 
-  private _exposure(market: MarketId): UsdcMicros {
-    let cost = 0
-    for (const p of this._portfolio.positions()) if (p.market === market) cost += p.cost
-    return cost as UsdcMicros
-  }
-
-  /** Books a fill into the portfolio and the per-token tallies; returns a closed trade's profit. */
-  private _book(fill: VenueFill): number | null {
-    const realizedBefore = this._portfolio.realized()
-    this._portfolio.applyFill({
-      clientId: fill.clientOrderId,
-      market: fill.market,
-      tokenId: fill.tokenId,
-      side: fill.side,
-      price: fill.price,
-      size: fill.size,
-      fee: fill.fee,
-      liquidity: fill.liquidity,
-      ts: fill.ts,
-    })
-    const delta = this._portfolio.realized() - realizedBefore
-    this._realized.set(fill.tokenId, (this._realized.get(fill.tokenId) ?? 0) + delta)
-    const trip = this._trip.get(fill.tokenId) ?? { realized: 0, fees: 0 }
-    trip.realized += delta
-    trip.fees += fill.fee
-    this._trip.set(fill.tokenId, trip)
-    if (this._portfolio.position(fill.tokenId) === undefined) {
-      this._trip.delete(fill.tokenId)
-      return trip.realized - trip.fees
-    }
-    return null
-  }
-
   private async _onVenueEvent(event: VenueEvent): Promise<void> {
-    if (event.kind === 'fill') {
-      const fill = event.fill
-      // A live venue can report a trade as failed (it did not settle): never booked.
-      if ((fill.status as string) === 'failed') {
-        this._alert(tradeFailedAlert(fill))
-        return
-      }
-      // Stored first; a fill seen twice is booked once.
-      if (!(await this._o.store.insertFill(fill))) return
-      const profit = this._book(fill)
-      const order = this._orders.get(fill.clientOrderId)
-      if (order !== undefined) {
-        await this._update(fill.clientOrderId, {
-          filled: (order.filled + fill.size) as ShareMicros,
-        })
-      }
-      const position = this._portfolio.position(fill.tokenId)
-      await this._o.store.upsertPosition({
-        market: fill.market,
-        tokenId: fill.tokenId,
-        size: (position?.size ?? 0) as ShareMicros,
-        cost: (position?.cost ?? 0) as UsdcMicros,
-        realized: (this._realized.get(fill.tokenId) ?? 0) as UsdcMicros,
-        updatedMs: fill.ts,
-      })
-      if (profit !== null) this._o.risk.recordClosedTrade(profit as UsdcMicros, fill.ts)
-      this._o.risk.recordEquity(Math.round(this.portfolio().equityAtBid) as UsdcMicros, fill.ts)
-      this._emit({ kind: 'fill', fill })
-      this._checkSlippage(fill)
-      await this._storeRiskEvents()
-      return
-    }
+    if (event.kind === 'fill') return this._onFill(event.fill)
+    if (event.kind === 'fill_status')
+      return this._onFillStatus(event.fillId, event.status, event.ts)
     const order = this._orders.get(event.clientOrderId)
     await this._update(event.clientOrderId, {
       status: event.status,
       venueOrderId: event.venueOrderId,
       filled: Math.max(event.filled, order?.filled ?? 0) as ShareMicros,
       ...(event.code === null ? {} : { reasonCode: event.code, reasonMessage: event.message }),
+    })
+  }
+
+  private async _onFill(incoming: VenueFill): Promise<void> {
+    const known = this._fills.get(incoming.fillId)
+    if (known !== undefined) {
+      // seen before: only a later status matters
+      if (incoming.status !== 'matched' && incoming.status !== known.status) {
+        await this._onFillStatus(incoming.fillId, incoming.status, incoming.ts)
+      }
+      return
+    }
+    const early = this._early.get(incoming.fillId)
+    this._early.delete(incoming.fillId)
+    const fill: VenueFill =
+      early === undefined || incoming.status === 'failed'
+        ? incoming
+        : { ...incoming, status: early }
+    // Stored first; a fill seen twice is booked once.
+    if (!(await this._o.store.insertFill(fill))) return
+    this._fills.set(fill.fillId, fill)
+    if (fill.status === 'failed') {
+      // The trade failed before its fill was booked: stored for the record, never booked.
+      this._alert(tradeFailedAlert(fill, 'not_booked'))
+      this._emit({ kind: 'fill_status', fill })
+      return
+    }
+    const profit = this._account.book(fill)
+    const order = this._orders.get(fill.clientOrderId)
+    if (order !== undefined) {
+      await this._update(fill.clientOrderId, {
+        filled: (order.filled + fill.size) as ShareMicros,
+      })
+    }
+    await this._storePosition(fill, fill.ts)
+    if (profit !== null) this._o.risk.recordClosedTrade(profit as UsdcMicros, fill.ts)
+    this._o.risk.recordEquity(Math.round(this.portfolio().equityAtBid) as UsdcMicros, fill.ts)
+    this._emit({ kind: 'fill', fill })
+    const slipped = this._slippage.onFill(fill)
+    if (slipped !== null) this._alert(slipped)
+    await this._storeRiskEvents()
+  }
+
+  /**
+   * A booked fill settled (`confirmed`) or its trade failed (`failed`: taken back). Idempotent;
+   * a failed fill stays failed. A status whose fill has not arrived yet waits for it.
+   */
+  private async _onFillStatus(
+    fillId: string,
+    status: 'confirmed' | 'failed',
+    ts: EpochMs,
+  ): Promise<void> {
+    const fill = this._fills.get(fillId)
+    if (fill === undefined) {
+      if (this._early.get(fillId) === 'failed') return
+      if (this._early.size >= MAX_EARLY) {
+        const oldest = this._early.keys().next().value
+        if (oldest !== undefined) this._early.delete(oldest)
+      }
+      this._early.set(fillId, status)
+      return
+    }
+    if (fill.status === status || fill.status === 'failed') return
+    if (status === 'confirmed') {
+      await this._o.store.updateFillStatus(fillId, 'confirmed')
+      const next: VenueFill = { ...fill, status }
+      this._fills.set(fillId, next)
+      this._emit({ kind: 'fill_status', fill: next })
+      return
+    }
+    await this._reverse(fill, ts)
+  }
+
+  /**
+   * Takes a booked fill back: the account is rebuilt from the other fills (cash, position,
+   * realized profit and fees as if it never happened), then the fill's status, the position row
+   * and the order's filled size are stored. When the rebuild does not add up (a later sell of
+   * the same shares), the fill stays booked and the alert says so.
+   */
+  private async _reverse(fill: VenueFill, ts: EpochMs): Promise<void> {
+    const failed: VenueFill = { ...fill, status: 'failed' }
+    this._fills.set(fill.fillId, failed)
+    try {
+      this._account.rebuild(this._fills.values())
+    } catch (e) {
+      this._fills.set(fill.fillId, fill)
+      this._alert(tradeFailedAlert({ ...fill, ts }, 'kept', messageOf(e)))
+      return
+    }
+    try {
+      await this._o.store.updateFillStatus(fill.fillId, 'failed')
+    } catch (e) {
+      this._fills.set(fill.fillId, fill)
+      this._account.rebuild(this._fills.values())
+      throw e
+    }
+    await this._storePosition(fill, ts)
+    const order = this._orders.get(fill.clientOrderId)
+    if (order !== undefined) {
+      await this._update(fill.clientOrderId, {
+        filled: Math.max(0, order.filled - fill.size) as ShareMicros,
+        reasonCode: 'TRADE_FAILED',
+        reasonMessage: `a trade of ${fill.size / 1e6} shares failed to settle on chain and was taken back`,
+      })
+    }
+    this._o.risk.recordEquity(Math.round(this.portfolio().equityAtBid) as UsdcMicros, ts)
+    this._alert(tradeFailedAlert({ ...fill, ts }, 'reversed'))
+    this._emit({ kind: 'fill_status', fill: failed })
+    await this._storeRiskEvents()
+  }
+
+  private async _storePosition(fill: VenueFill, ts: EpochMs): Promise<void> {
+    const position = this._account.position(fill.tokenId)
+    await this._o.store.upsertPosition({
+      market: fill.market,
+      tokenId: fill.tokenId,
+      size: (position?.size ?? 0) as ShareMicros,
+      cost: (position?.cost ?? 0) as UsdcMicros,
+      realized: this._account.realizedOf(fill.tokenId),
+      updatedMs: ts,
     })
   }
 
@@ -767,7 +694,7 @@ export class OrderService {
     }
     this._orders.set(clientOrderId, next)
     await this._o.store.updateOrder(clientOrderId, next)
-    if (next.status === 'rejected') this._expected.delete(clientOrderId)
+    if (next.status === 'rejected') this._slippage.forget(clientOrderId)
     this._emit({ kind: 'order', order: next })
     if (next.status !== order.status) {
       const alert = orderFailureAlert(next, next.updatedMs)
@@ -814,4 +741,8 @@ export class OrderService {
     }
     this._emit({ kind: 'risk' })
   }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
 }

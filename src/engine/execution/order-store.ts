@@ -6,7 +6,14 @@
 import type { OrderOrigin } from '../../domain/risk/checks.js'
 import type { MarketId, TokenId } from '../../domain/market.js'
 import type { EpochMs, PriceTicks, ShareMicros, UsdcMicros } from '../../domain/units.js'
-import type { OrderSide, OrderStatus, OrderType, TimeInForce, VenueFill } from './venue.js'
+import type {
+  FillStatus,
+  OrderSide,
+  OrderStatus,
+  OrderType,
+  TimeInForce,
+  VenueFill,
+} from './venue.js'
 
 export type OrderRecord = {
   readonly clientOrderId: string
@@ -63,6 +70,8 @@ export type OrderStore = {
   listWorkingOrders(): Promise<OrderRecord[]>
   /** Stores a fill once: false when its `fillId` was stored before. */
   insertFill(fill: VenueFill): Promise<boolean>
+  /** Sets a stored fill's status; false when no fill has that id. */
+  updateFillStatus(fillId: string, status: FillStatus): Promise<boolean>
   /** Oldest first. */
   listFills(options?: { readonly limit?: number }): Promise<VenueFill[]>
   upsertPosition(position: PositionRecord): Promise<void>

@@ -13,6 +13,7 @@ import {
   type EpochMs,
   type PriceTicks,
   type ShareMicros,
+  type UsdcMicros,
 } from '../../domain/units.js'
 import type { OrderRequest, SubmitResult } from './order-service.js'
 import type { OrderRecord, OrderStore } from './order-store.js'
@@ -23,6 +24,8 @@ import type { VenueFill } from './venue.js'
 export type StopOrderChange =
   | { readonly kind: 'order'; readonly order: OrderRecord }
   | { readonly kind: 'fill'; readonly fill: VenueFill }
+  | { readonly kind: 'fill_status'; readonly fill: VenueFill }
+  | { readonly kind: 'cash'; readonly cash: UsdcMicros }
   | { readonly kind: 'risk' }
 
 /** The part of the order service the stop manager uses. */

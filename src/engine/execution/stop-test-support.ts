@@ -94,6 +94,9 @@ export class NotifyingOrderStore implements OrderStore {
     if (fresh) this._fill = fill
     return fresh
   }
+  updateFillStatus(fillId: string, status: VenueFill['status']): Promise<boolean> {
+    return this.inner.updateFillStatus(fillId, status)
+  }
   listFills(options?: { readonly limit?: number }): Promise<VenueFill[]> {
     return this.inner.listFills(options)
   }

@@ -50,6 +50,13 @@ export class MemoryOrderStore implements OrderStore {
     this.log.push(`fill:${fill.clientOrderId}`)
     return Promise.resolve(true)
   }
+  updateFillStatus(fillId: string, status: VenueFill['status']): Promise<boolean> {
+    const at = this.fills.findIndex((f) => f.fillId === fillId)
+    if (at < 0) return Promise.resolve(false)
+    this.fills[at] = { ...this.fills[at]!, status }
+    this.log.push(`fill_status:${fillId}:${status}`)
+    return Promise.resolve(true)
+  }
   listFills(): Promise<VenueFill[]> {
     return Promise.resolve([...this.fills])
   }

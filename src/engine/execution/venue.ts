@@ -64,7 +64,10 @@ export type VenueOrder = {
   readonly expiresAt: EpochMs | null
 }
 
-/** One execution. Live fills go `matched` then `confirmed`; paper fills are confirmed at once. */
+/**
+ * One execution. Live fills go `matched` then `confirmed`, or `failed` when the trade did not
+ * settle on chain (the venue put the balances back); paper fills are confirmed at once.
+ */
 export type VenueFill = {
   readonly clientOrderId: string
   /** Unique per fill, so a fill seen twice (reconnect, replay) is stored once. */
@@ -76,9 +79,11 @@ export type VenueFill = {
   readonly size: ShareMicros
   readonly fee: UsdcMicros
   readonly liquidity: 'taker' | 'maker'
-  readonly status: 'matched' | 'confirmed'
+  readonly status: FillStatus
   readonly ts: EpochMs
 }
+
+export type FillStatus = 'matched' | 'confirmed' | 'failed'
 
 export type VenueEvent =
   | {
@@ -94,6 +99,18 @@ export type VenueEvent =
       readonly ts: EpochMs
     }
   | { readonly kind: 'fill'; readonly fill: VenueFill }
+  /**
+   * A fill handed on earlier changed status: `confirmed` (settled on chain) or `failed` (the
+   * trade did not settle; the fill is to be taken back). Sent again when seen again; a status
+   * whose fill has not arrived yet is kept until it does.
+   */
+  | {
+      readonly kind: 'fill_status'
+      readonly fillId: string
+      readonly clientOrderId: string
+      readonly status: 'confirmed' | 'failed'
+      readonly ts: EpochMs
+    }
 
 export type VenueListener = (event: VenueEvent) => void
 

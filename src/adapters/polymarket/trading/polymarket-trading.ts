@@ -23,6 +23,7 @@ import {
   OrderType,
   Side,
   type ApiKeyCreds,
+  type BalanceAllowanceParams,
   type OpenOrder,
   type OrderResponse,
   type SignedOrder,
@@ -792,28 +793,35 @@ export class PolymarketTrading {
    * conditional), in share micros.
    */
   async tokenBalance(tokenId: string): Promise<ShareMicros> {
-    const answer: unknown = await this._call(() =>
-      this.client.getBalanceAllowance({ asset_type: AssetType.CONDITIONAL, token_id: tokenId }),
-    )
-    if (answer === TIMED_OUT) {
-      throw new TradingCallError(
-        'NO_ANSWER',
-        `reading the balance of token ${tokenId}: no answer in time`,
-        null,
-      )
-    }
+    return (await this._balance(
+      { asset_type: AssetType.CONDITIONAL, token_id: tokenId },
+      `reading the balance of token ${tokenId}`,
+    )) as ShareMicros
+  }
+
+  /**
+   * The funder's collateral (pUSD) as the venue counts it (`GET /balance-allowance`,
+   * `asset_type=COLLATERAL`), in USDC micros.
+   */
+  async collateralBalance(): Promise<UsdcMicros> {
+    return (await this._balance(
+      { asset_type: AssetType.COLLATERAL },
+      'reading the collateral balance',
+    )) as UsdcMicros
+  }
+
+  private async _balance(params: BalanceAllowanceParams, what: string): Promise<number> {
+    const answer: unknown = await this._call(() => this.client.getBalanceAllowance(params))
+    if (answer === TIMED_OUT)
+      throw new TradingCallError('NO_ANSWER', `${what}: no answer in time`, null)
     const failure = failureOf(answer)
-    if (failure !== null) throw this._callError(`reading the balance of token ${tokenId}`, failure)
+    if (failure !== null) throw this._callError(what, failure)
     const balance = (answer as { balance?: unknown }).balance
     const micros = Number(textOf(balance))
     if (textOf(balance) === '' || !Number.isSafeInteger(micros) || micros < 0) {
-      throw new TradingCallError(
-        'VENUE_ERROR',
-        `reading the balance of token ${tokenId}: the answer has no usable balance`,
-        null,
-      )
+      throw new TradingCallError('VENUE_ERROR', `${what}: the answer has no usable balance`, null)
     }
-    return micros as ShareMicros
+    return micros
   }
 
   // ---- heartbeats and the user channel -------------------------------------------------------

@@ -11,13 +11,17 @@
  *   claims more filled shares than the fills handed on, because the order service adds fills up.
  * - No answer: the order is `unknown` (the port's `submit` throws), then looked up after 1, 2, 4
  *   and 8 s: open or traded settles it; still absent after that, it was not placed (`rejected`,
- *   `NOT_PLACED`). Restarts and reconnects go through {@link PolymarketVenue.reconcile}.
- * - A trade that FAILED on chain cannot be taken back through the port: it is reported with
- *   `onProblem`, and the daemon halts trading until a person has looked.
+ *   `NOT_PLACED`). Restarts and reconnects go through {@link PolymarketVenue.reconcile}
+ *   (polymarket-reconcile.ts).
+ * - Fill statuses: a later MINED or CONFIRMED of a fill handed on as matched is sent as a
+ *   `fill_status` `confirmed`; a FAILED trade sends `fill_status` `failed` for each of our fills
+ *   handed on (the order service takes them back), or the fill itself as `failed` when it was
+ *   never handed on, and is reported with `onTradeFailed` so the daemon can check the positions.
  */
 import type { TickSize, TokenId } from '../../../domain/market.js'
-import type { EpochMs, ShareMicros } from '../../../domain/units.js'
+import type { EpochMs, ShareMicros, UsdcMicros } from '../../../domain/units.js'
 import type {
+  FillStatus,
   OrderStatus,
   Venue,
   VenueEvent,
@@ -29,6 +33,14 @@ import { FINAL_STATUSES } from '../../../engine/execution/venue.js'
 import type { HeartbeatHealth, HeartbeatOptions } from './heartbeat.js'
 import type { MarketParams } from './order-rules.js'
 import type { PlaceResult, PolymarketTrading, VenueTrade } from './polymarket-trading.js'
+import {
+  lookupOrder,
+  reconcileVenue,
+  settleOrder,
+  type ReconcileHost,
+  type ReconcileReport,
+} from './polymarket-reconcile.js'
+import { applyTrade, type FailedTrade } from './trade-fills.js'
 import {
   parseUserEvent,
   type UserChannel,
@@ -44,13 +56,13 @@ import {
   placeRequestOf,
   statusOfOrderEvent,
   trackedOf,
-  usdOf,
-  venueFillOf,
   type JournalOrder,
   type TrackedOrder,
 } from './venue-orders.js'
 
 export type { JournalOrder } from './venue-orders.js'
+export type { ReconcileReport } from './polymarket-reconcile.js'
+export type { FailedTrade } from './trade-fills.js'
 
 /** What the venue needs from the order store. */
 export type VenueJournal = {
@@ -65,6 +77,7 @@ export type VenueJournal = {
       readonly clientOrderId: string
       readonly fillId: string
       readonly size: ShareMicros
+      readonly status: FillStatus
     }[]
   >
 }
@@ -79,6 +92,7 @@ export type TradingPort = Pick<
   | 'openOrders'
   | 'trades'
   | 'tokenBalance'
+  | 'collateralBalance'
   | 'startHeartbeats'
   | 'stopHeartbeats'
   | 'heartbeatHealth'
@@ -105,6 +119,8 @@ export type PolymarketVenueOptions = {
   /** Called at each stage of a submit; awaited. */
   stage?(stage: OrderStage, clientOrderId: string): Promise<void> | void
   onProblem?(problem: VenueProblem): void
+  /** A trade of ours failed on chain; its fills were sent as `failed` just before. */
+  onTradeFailed?(trade: FailedTrade): void
   /** The user channel reconnected or dropped (reconcile after a reconnect). */
   onChannel?(state: 'connected' | 'reconnected' | 'disconnected'): void
   /** Delays between the look-ups of an order with no answer, ms (default 1, 2, 4, 8 s). */
@@ -115,18 +131,7 @@ export type PolymarketVenueOptions = {
   readonly channel?: { readonly pingIntervalMs?: number; readonly backoffMs?: number }
 }
 
-export type ReconcileReport = {
-  /** Open orders at the venue that no stored order names (placed elsewhere). */
-  readonly foreignOrders: readonly string[]
-  /** Fills found at the venue that were not stored yet, now handed on. */
-  readonly fillsAdded: number
-  /** Orders whose status the reconciliation changed. */
-  readonly updated: number
-}
-
 const DEFAULT_RESOLVE_DELAYS = [1000, 2000, 4000, 8000]
-/** Trades older than this before the oldest working order are not read again. */
-const TRADE_LOOKBACK_MS = 24 * 3600_000
 
 export class PolymarketVenue implements Venue {
   readonly name: string
@@ -135,17 +140,30 @@ export class PolymarketVenue implements Venue {
   private _listener: VenueListener = () => {}
   private readonly _byClient = new Map<string, TrackedOrder>()
   private readonly _byOrder = new Map<string, TrackedOrder>()
-  /** Fill ids already handed on (or stored before the start). */
-  private readonly _fills = new Set<string>()
+  /** Fill ids already handed on (or stored before the start), with their last status sent. */
+  private readonly _fills = new Map<string, FillStatus>()
   private readonly _tradeWaiters = new Map<string, () => void>()
   private _channel: UserChannel | null = null
   private _closed = false
   private readonly _timers = new Set<NodeJS.Timeout>()
 
+  /** What the reads back from the venue (polymarket-reconcile.ts) use of this venue. */
+  private readonly _host: ReconcileHost
+
   constructor(options: PolymarketVenueOptions) {
     this._o = options
     this._t = options.trading
     this.name = options.name
+    this._host = {
+      trading: this._t,
+      now: () => this._o.now(),
+      tracked: () => this._byClient.values(),
+      byOrderId: (orderId) => this._byOrder.get(orderId),
+      onTrade: (trade) => this._onRestTrade(trade),
+      parseTrade: (trade) => this._parseTrade(trade),
+      fillCount: () => this._fills.size,
+      setStatus: (t, status) => this._status(t, status, null, null),
+    }
   }
 
   events(listener: VenueListener): void {
@@ -160,7 +178,8 @@ export class PolymarketVenue implements Venue {
     const fills = await this._o.journal.fills()
     const filled = new Map<string, number>()
     for (const f of fills) {
-      this._fills.add(f.fillId)
+      this._fills.set(f.fillId, f.status)
+      if (f.status === 'failed') continue
       filled.set(f.clientOrderId, (filled.get(f.clientOrderId) ?? 0) + f.size)
     }
     for (const order of await this._o.journal.orders()) {
@@ -321,21 +340,8 @@ export class PolymarketVenue implements Venue {
   }
 
   /** Reads one order's state at the venue and hands on what changed; false when absent. */
-  private async _settleOne(t: TrackedOrder): Promise<boolean> {
-    if (t.orderId === null) return false
-    const found = await this._t.resolve(t.orderId, t.tokenId)
-    if (found.state === 'absent') return false
-    if (found.state === 'traded') {
-      for (const trade of found.trades) this._onRestTrade(trade)
-      // said again even when unchanged here: the order service may have marked it unknown since
-      this._status(t, afterMatch(t, isComplete(t), true), null, null)
-      return true
-    }
-    for (const trade of await this._t.trades({ tokenId: t.tokenId })) {
-      if (trade.orderIds.includes(t.orderId)) this._onRestTrade(trade)
-    }
-    this._status(t, 'open', null, null)
-    return true
+  private _settleOne(t: TrackedOrder): Promise<boolean> {
+    return settleOrder(this._host, t)
   }
 
   async cancel(clientOrderId: string): Promise<void> {
@@ -374,70 +380,27 @@ export class PolymarketVenue implements Venue {
    */
   async lookup(clientOrderId: string): Promise<VenueOrderState | null> {
     const t = await this._find(clientOrderId)
-    if (t === undefined || t.orderId === null) return null
-    const found = await this._t.resolve(t.orderId, t.tokenId)
-    if (found.state === 'absent') return null
-    if (found.state === 'open') {
-      t.status = 'open'
-      return { clientOrderId, status: 'open', filled: t.filled }
-    }
-    let shares = 0
-    let usd = 0
-    for (const trade of found.trades) {
-      const parsed = this._parseTrade(trade)
-      for (const fill of parsed?.fills ?? []) {
-        if (fill.orderId !== t.orderId) continue
-        shares += fill.size
-        usd += usdOf(fill)
-      }
-    }
-    t.status = afterMatch(t, isComplete(t, shares, usd), true)
-    return { clientOrderId, status: t.status, filled: t.filled }
+    return t === undefined ? null : lookupOrder(this._host, t)
   }
 
   /**
-   * Brings the order service up to the venue: every trade of ours since the oldest working
-   * order (fills not stored yet are handed on), open orders, and orders that ended while
-   * nobody listened. Throws when the venue cannot be read (the picture would be partial).
+   * Brings the order service up to the venue (polymarket-reconcile.ts): trades since the oldest
+   * working order (fills and fill statuses not stored yet are handed on), open orders, orders
+   * that ended while nobody listened, and the funder's collateral balance. Throws when the venue
+   * cannot be read (the picture would be partial).
    */
-  async reconcile(): Promise<ReconcileReport> {
-    const open = await this._t.openOrders()
-    const working = [...this._byClient.values()].filter((t) => !FINAL_STATUSES.has(t.status))
-    const oldest = Math.min(this._o.now(), ...working.map((t) => t.createdMs))
-    const trades = await this._t.trades({
-      afterS: Math.max(0, Math.floor((oldest - TRADE_LOOKBACK_MS) / 1000)),
-    })
-    const before = this._fills.size
-    for (const trade of trades) this._onRestTrade(trade)
-    const foreign: string[] = []
-    const openIds = new Set<string>()
-    let updated = 0
-    for (const row of open) {
-      openIds.add(row.orderId)
-      const t = this._byOrder.get(row.orderId)
-      if (t === undefined) {
-        foreign.push(row.orderId)
-        continue
-      }
-      if (t.status !== 'open') {
-        this._status(t, 'open', null, null)
-        updated++
-      }
-    }
-    for (const t of working) {
-      if (t.orderId === null || openIds.has(t.orderId)) continue
-      if (t.status === 'open') {
-        // ended while nobody listened (e.g. cancelled when the heartbeats stopped)
-        this._status(t, afterMatch(t, isComplete(t), true), null, null)
-        updated++
-      }
-    }
-    return { foreignOrders: foreign, fillsAdded: this._fills.size - before, updated }
+  reconcile(): Promise<ReconcileReport> {
+    return reconcileVenue(this._host)
   }
 
   /** Shares of a token the venue says the funder holds. */
   tokenBalance(tokenId: TokenId): Promise<ShareMicros> {
     return this._t.tokenBalance(tokenId)
+  }
+
+  /** The funder's collateral (pUSD) balance at the venue. */
+  collateralBalance(): Promise<UsdcMicros> {
+    return this._t.collateralBalance()
   }
 
   /** Stops the heartbeats (the venue cancels our resting orders after its window) and the channel. */
@@ -481,15 +444,6 @@ export class PolymarketVenue implements Venue {
   }
 
   private _onTrade(event: UserTradeEvent): void {
-    if (event.status === 'FAILED') {
-      const ours = event.fills.map((f) => this._byOrder.get(f.orderId)?.clientOrderId ?? f.orderId)
-      this._problem(
-        'critical',
-        'TRADE_FAILED',
-        `trade ${event.tradeId} failed to settle on chain (orders ${ours.join(', ')}): its fills were booked at MATCHED and the venue has put the balances back; positions differ until checked`,
-      )
-      return
-    }
     if (event.status === 'RETRYING') {
       this._problem(
         'warning',
@@ -498,28 +452,10 @@ export class PolymarketVenue implements Venue {
       )
       return
     }
-    const touched = new Set<TrackedOrder>()
-    for (const fill of event.fills) {
-      const t = this._byOrder.get(fill.orderId)
-      if (t === undefined) continue
-      const id = fillIdOf(event.tradeId, fill.orderId)
-      if (this._fills.has(id)) continue
-      const vf = venueFillOf(
-        t,
-        event.tradeId,
-        event.status,
-        event.liquidity,
-        fill,
-        (event.ts || this._o.now()) as EpochMs,
-      )
-      if (vf === null) continue
-      this._fills.add(id)
-      t.filled = (t.filled + vf.size) as ShareMicros
-      t.usd += usdOf(fill)
-      this._emit({ kind: 'fill', fill: vf })
-      touched.add(t)
-    }
-    for (const t of touched) {
+    const out = applyTrade(event, this._byOrder, this._fills, this._o.now())
+    for (const e of out.events) this._emit(e)
+    if (out.failed !== null && !this._closed) this._o.onTradeFailed?.(out.failed)
+    for (const t of out.touched) {
       this._tradeWaiters.get(t.clientOrderId)?.()
       // a delayed or resting order that this trade completed, or a delayed market order's end
       if (isComplete(t) && t.status !== 'filled') this._status(t, 'filled', null, null)

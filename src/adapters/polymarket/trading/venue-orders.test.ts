@@ -139,7 +139,7 @@ describe('venue answers and events as port statuses', () => {
     expect(statusOfOrderEvent(limit, orderEvent({ status: 'INVALID' }))?.status).toBe('rejected')
   })
 
-  it('fills: the taker pays the fee, the maker none; MINED books as matched, CONFIRMED as confirmed', () => {
+  it('fills: the taker pays the fee, the maker none; MATCHED books as matched, MINED and CONFIRMED as confirmed, FAILED as failed', () => {
     const t = trackedOf(base, 0 as ShareMicros)
     const own = {
       orderId: '0xo',
@@ -149,7 +149,7 @@ describe('venue answers and events as port statuses', () => {
       size: 2_000_000 as ShareMicros,
       feeRateBps: 1000,
     }
-    const taker = venueFillOf(t, 'tr1', 'MINED', 'taker', own, 5 as EpochMs)
+    const taker = venueFillOf(t, 'tr1', 'MATCHED', 'taker', own, 5 as EpochMs)
     expect(taker).toMatchObject({
       clientOrderId: 'c1',
       fillId: 'tr1:0xo',
@@ -160,6 +160,8 @@ describe('venue answers and events as port statuses', () => {
     expect(taker!.fee).toBeGreaterThan(0)
     const maker = venueFillOf(t, 'tr1', 'CONFIRMED', 'maker', own, 5 as EpochMs)
     expect(maker).toMatchObject({ status: 'confirmed', fee: 0, liquidity: 'maker' })
-    expect(venueFillOf(t, 'tr1', 'FAILED', 'taker', own, 5 as EpochMs)).toBeNull()
+    expect(venueFillOf(t, 'tr1', 'MINED', 'taker', own, 5 as EpochMs)?.status).toBe('confirmed')
+    expect(venueFillOf(t, 'tr1', 'FAILED', 'taker', own, 5 as EpochMs)?.status).toBe('failed')
+    expect(venueFillOf(t, 'tr1', 'RETRYING', 'taker', own, 5 as EpochMs)).toBeNull()
   })
 })

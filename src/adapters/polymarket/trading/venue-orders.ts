@@ -180,7 +180,10 @@ export function fillIdOf(tradeId: string, orderId: string): string {
   return `${tradeId}:${orderId}`
 }
 
-/** A venue fill for the port, or null when the trade status carries no fill. */
+/**
+ * A venue fill for the port, or null when the trade status carries no fill (RETRYING). MINED
+ * and CONFIRMED give a confirmed fill, FAILED a failed one (never booked).
+ */
 export function venueFillOf(
   t: TrackedOrder,
   tradeId: string,
@@ -189,7 +192,7 @@ export function venueFillOf(
   fill: OwnFill,
   ts: EpochMs,
 ): VenueFill | null {
-  if (status === 'FAILED' || status === 'RETRYING') return null
+  if (status === 'RETRYING') return null
   const rate = Math.min(10_000, Math.max(0, Math.round(fill.feeRateBps)))
   return {
     clientOrderId: t.clientOrderId,
@@ -201,9 +204,15 @@ export function venueFillOf(
     size: fill.size,
     fee: liquidity === 'taker' ? takerFee(fill.size, fill.price, rate) : (0 as UsdcMicros),
     liquidity,
-    status: status === 'CONFIRMED' ? 'confirmed' : 'matched',
+    status: fillStatusOf(status),
     ts,
   }
+}
+
+/** The port's status of a fill in a trade with this status. */
+export function fillStatusOf(status: TradeStatus): 'matched' | 'confirmed' | 'failed' {
+  if (status === 'FAILED') return 'failed'
+  return status === 'MINED' || status === 'CONFIRMED' ? 'confirmed' : 'matched'
 }
 
 /** USDC of a fill, for a market BUY's budget. */

@@ -165,14 +165,22 @@ export function FillsPanel({ names }: { names: OutcomeNames }) {
       <table>
         <tbody>
           {store.fills.slice(0, 100).map((f) => (
-            <tr key={f.id} data-testid="fill-row">
+            <tr
+              key={f.id}
+              data-testid="fill-row"
+              data-status={f.status}
+              className={f.status === 'failed' ? 'fill-failed' : undefined}
+              title={
+                f.status === 'failed' ? 'Failed on chain: reversed, not in the position' : undefined
+              }
+            >
               <td className="muted">{clockText(f.ts_ms)}</td>
               <td className={f.side === 'buy' ? 'bid-text' : 'ask-text'}>{f.side}</td>
               <td>{names.get(f.token_id) ?? short(f.token_id)}</td>
               <td className="num">{f.size}</td>
               <td className="num">@{f.price}</td>
               <td className="muted">
-                {f.liquidity} {f.status === 'matched' ? '· matched' : ''}
+                {f.liquidity} {f.status === 'confirmed' ? '' : `· ${f.status}`}
               </td>
             </tr>
           ))}
