@@ -12,11 +12,13 @@ import {
 } from '../support/detector-quality.js'
 
 /**
- * Held-out seeds: the detectors' additions were developed looking at seeds 1-10 only; these
- * seeds were run once each time the defaults were fixed (docs/DETECTOR_QUALITY.md has the
- * tables).
+ * Held-out seeds: the detectors' additions were developed looking at seeds 1-10 only. Seeds
+ * 11-20 were the first held-out set and were run each time the defaults were fixed; after the
+ * vacuum's near-mid depth, hold time and one-sided books, seeds 21-30 are the held-out set,
+ * run once with the defaults fixed; both run here (docs/DETECTOR_QUALITY.md has the tables).
  */
-const HELD_OUT_SEEDS = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
+const HELD_OUT_SEEDS = [21, 22, 23, 24, 25, 26, 27, 28, 29, 30]
+const FIRST_HELD_OUT_SEEDS = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
 const YES = 'yes-token'
 const NO = 'no-token'
 const complement = new Map([
@@ -134,32 +136,49 @@ describe('matching signals with labels', () => {
   })
 })
 
+type Floors = Readonly<Record<SignalType, { readonly recall: number; readonly precision: number }>>
+
+/** Runs `seeds`, prints the table and checks every detector against `floors`. */
+function checkHeldOut(seeds: readonly number[], floors: Floors): void {
+  const report = measureDetectorQuality(seeds)
+  // Printed so the figures in docs/DETECTOR_QUALITY.md can be checked against a run.
+  console.log(formatQualityTable(report))
+  for (const run of report.runs) {
+    expect(run.parseErrors).toBe(0)
+    expect(run.mismatches).toBe(0)
+    // A Bo3 lasts long enough for a 10-minute warm-up to pass before the first round.
+    expect(run.endMs - run.startMs).toBeGreaterThan(90 * 60_000)
+  }
+  for (const r of report.rows) {
+    expect(r.eligible).toBeGreaterThanOrEqual(40)
+    expect(r.warmupExcluded).toBe(0)
+    expect(r.recall, `${r.type} recall`).toBeGreaterThanOrEqual(floors[r.type].recall)
+    expect(r.precision, `${r.type} precision`).toBeGreaterThanOrEqual(floors[r.type].precision)
+  }
+}
+
 describe('detector quality on the simulated match', () => {
-  test('precision and recall per detector over ten held-out seeds, default thresholds', () => {
-    const report = measureDetectorQuality(HELD_OUT_SEEDS)
-    // Printed so the figures in docs/DETECTOR_QUALITY.md can be checked against a run.
-    console.log(formatQualityTable(report))
-    for (const run of report.runs) {
-      expect(run.parseErrors).toBe(0)
-      expect(run.mismatches).toBe(0)
-      // A Bo3 lasts long enough for a 10-minute warm-up to pass before the first round.
-      expect(run.endMs - run.startMs).toBeGreaterThan(90 * 60_000)
-    }
-    const row = (type: SignalType) => report.rows.find((r) => r.type === type)!
-    for (const r of report.rows) {
-      expect(r.eligible).toBeGreaterThanOrEqual(40)
-      expect(r.warmupExcluded).toBe(0)
-    }
-    // The targets are precision >= 0.8 and recall >= 0.8 per detector. On the held-out seeds
-    // PANIC_SELL meets both (recall 0.83, precision 1.00), FOMO_BUY meets precision (1.00) and
-    // misses recall by one label (41/52 = 0.79), LIQUIDITY_VACUUM misses both (recall 0.78,
-    // precision 0.71; see docs/DETECTOR_QUALITY.md). The targets are asserted where met;
-    // elsewhere the measured figures, rounded down, are floors so a regression shows.
-    expect(row('PANIC_SELL').precision).toBeGreaterThanOrEqual(0.8)
-    expect(row('PANIC_SELL').recall).toBeGreaterThanOrEqual(0.8)
-    expect(row('FOMO_BUY').precision).toBeGreaterThanOrEqual(0.8)
-    expect(row('FOMO_BUY').recall).toBeGreaterThanOrEqual(0.75)
-    expect(row('LIQUIDITY_VACUUM').recall).toBeGreaterThanOrEqual(0.75)
-    expect(row('LIQUIDITY_VACUUM').precision).toBeGreaterThanOrEqual(0.7)
+  // The targets are precision >= 0.8 and recall >= 0.8 per detector. They are asserted where
+  // met (0.8); elsewhere the measured figures, rounded down, are floors so a regression shows
+  // (see docs/DETECTOR_QUALITY.md).
+  test('held-out seeds 21-30, default thresholds', () => {
+    // PANIC_SELL meets both (recall 0.90, precision 1.00); FOMO_BUY meets precision (1.00) and
+    // misses recall (33/43 = 0.77); LIQUIDITY_VACUUM misses both (recall 34/45 = 0.76,
+    // precision 34/53 = 0.64).
+    checkHeldOut(HELD_OUT_SEEDS, {
+      PANIC_SELL: { recall: 0.8, precision: 0.8 },
+      FOMO_BUY: { recall: 0.75, precision: 0.8 },
+      LIQUIDITY_VACUUM: { recall: 0.75, precision: 0.6 },
+    })
+  }, 120_000)
+
+  test('first held-out seeds 11-20, default thresholds', () => {
+    // PANIC_SELL meets both (0.83, 1.00); FOMO_BUY meets precision (1.00) and misses recall
+    // (41/52 = 0.79); LIQUIDITY_VACUUM misses both (recall 32/41 = 0.78, precision 32/45 = 0.71).
+    checkHeldOut(FIRST_HELD_OUT_SEEDS, {
+      PANIC_SELL: { recall: 0.8, precision: 0.8 },
+      FOMO_BUY: { recall: 0.75, precision: 0.8 },
+      LIQUIDITY_VACUUM: { recall: 0.75, precision: 0.7 },
+    })
   }, 120_000)
 })

@@ -24,24 +24,35 @@ describe('parseSignalConfig', () => {
     })
   })
 
-  test('the additions to SPEC 2.4 are on by default and can be turned off', () => {
+  test('the adopted additions to SPEC 2.4 are on by default, the vacuum trials off; both switch', () => {
     expect(DEFAULT_SIGNAL_PARAMS).toMatchObject({
       jumpMs: 1_000,
       panicSell: { maxOrderShare: 0.5, excludeJump: true },
       fomoBuy: { maxOrderShare: 0.5, excludeJump: true },
-      liquidityVacuum: { minWithdrawnShare: 0.5 },
+      liquidityVacuum: {
+        minWithdrawnShare: 0.5,
+        excludeCrowd: true,
+        bandDepth: false,
+        holdMs: 0,
+        oneSided: false,
+      },
     })
     const off = parseSignalConfig({
       default: {
         jumpMs: 2_000,
         panicSell: { maxOrderShare: 1, excludeJump: false },
         fomoBuy: { maxOrderShare: 1, excludeJump: false },
-        liquidityVacuum: { minWithdrawnShare: 0 },
+        liquidityVacuum: { minWithdrawnShare: 0, bandDepth: true, holdMs: 1_000, oneSided: true },
       },
     })
     expect(off.default.jumpMs).toBe(2_000)
     expect(off.default.panicSell).toMatchObject({ maxOrderShare: 1, excludeJump: false })
-    expect(off.default.liquidityVacuum.minWithdrawnShare).toBe(0)
+    expect(off.default.liquidityVacuum).toMatchObject({
+      minWithdrawnShare: 0,
+      bandDepth: true,
+      holdMs: 1_000,
+      oneSided: true,
+    })
   })
 
   test('sport overrides sit on top of the overridden default', () => {
@@ -78,6 +89,14 @@ describe('parseSignalConfig', () => {
     [
       { default: { liquidityVacuum: { minWithdrawnShare: -0.1 } } },
       'signals.default.liquidityVacuum.minWithdrawnShare must be a number >= 0 and <= 1; got -0.1',
+    ],
+    [
+      { default: { liquidityVacuum: { holdMs: -1 } } },
+      'signals.default.liquidityVacuum.holdMs must be a whole number >= 0; got -1',
+    ],
+    [
+      { default: { liquidityVacuum: { bandDepth: 1 } } },
+      'signals.default.liquidityVacuum.bandDepth must be true or false; got 1',
     ],
     [
       { default: { panicSell: { maxOrderShare: 0 } } },

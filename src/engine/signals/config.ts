@@ -70,6 +70,25 @@ export type LiquidityVacuumParams = {
    * `PANIC_SELL` / `FOMO_BUY` report; a vacuum is makers pulling without one.
    */
   readonly excludeCrowd: boolean
+  /**
+   * Addition to SPEC 2.4: depth (current and baseline) counts only the top-N levels that lie
+   * within N ticks of the mid (N = `depthLevels`). On a full book that is the SPEC's top-N
+   * depth; when the makers near the mid pull, the far levels that move up into the best N do
+   * not hide the hole. false = the SPEC's top-N levels wherever they are.
+   */
+  readonly bandDepth: boolean
+  /**
+   * Addition to SPEC 2.4: the thin, wide book must have held this long (ms of event time)
+   * before a vacuum fires; a state replaced within a maker's reaction time (a requote or a
+   * cancel sequence at one venue time) never held. 0 = fire on the first update that shows it.
+   */
+  readonly holdMs: number
+  /**
+   * Addition to SPEC 2.4: a fresh book with one side empty (every quote of that side pulled) is
+   * evaluated as a vacuum: its spread is unbounded and its depth is the side left (near the
+   * last mid when `bandDepth` is on). false = a one-sided book never signals (as a stale one).
+   */
+  readonly oneSided: boolean
 }
 
 export type ReversionParams = {
@@ -164,6 +183,9 @@ export const DEFAULT_SIGNAL_PARAMS: SignalParams = Object.freeze({
     spreadRatio: 3,
     minWithdrawnShare: 0.5,
     excludeCrowd: true,
+    bandDepth: false,
+    holdMs: 0,
+    oneSided: false,
   }),
   reversion: Object.freeze({ retrace: 0.5, horizonMs: 180_000 }),
 })
@@ -245,6 +267,9 @@ const PARAM_RULES: Readonly<Record<string, Rule>> = {
       spreadRatio: POSITIVE,
       minWithdrawnShare: SHARE,
       excludeCrowd: BOOL,
+      bandDepth: BOOL,
+      holdMs: { kind: 'int' },
+      oneSided: BOOL,
     },
   },
   reversion: { kind: 'group', rules: { retrace: FRACTION, horizonMs: MS } },

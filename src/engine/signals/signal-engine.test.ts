@@ -22,14 +22,21 @@ const T1 = T0 + 11 * MIN
 
 /**
  * SPEC 2.4's conditions only: the additions (order concentration, jump exclusion, withdrawn
- * depth, complement trades, no vacuum in a crowd burst) off, so each SPEC condition can be
+ * depth, complement trades, no vacuum in a crowd burst, near-mid depth, hold time, one-sided
+ * books) off, so each SPEC condition can be
  * tested on hand-built books that move in one step. The additions have their own tests below.
  */
 const SPEC_ADDITIONS_OFF = {
   complementTrades: false,
   panicSell: { maxOrderShare: 1, excludeJump: false },
   fomoBuy: { maxOrderShare: 1, excludeJump: false },
-  liquidityVacuum: { minWithdrawnShare: 0, excludeCrowd: false },
+  liquidityVacuum: {
+    minWithdrawnShare: 0,
+    excludeCrowd: false,
+    bandDepth: false,
+    holdMs: 0,
+    oneSided: false,
+  },
 } as const
 
 type Groups = Record<string, Record<string, unknown>>
@@ -768,14 +775,18 @@ describe('additions to SPEC 2.4 (on by default)', () => {
   })
 
   test('LIQUIDITY_VACUUM: depth consumed by takers is not a withdrawal', () => {
-    const consumed = new Harness(DEFAULT_SIGNAL_CONFIG)
+    // Top-N depth and no hold, so the book of one update is what is measured.
+    const config = parseSignalConfig({
+      default: { liquidityVacuum: { bandDepth: false, holdMs: 0 } },
+    })
+    const consumed = new Harness(config)
     consumed.warm(YES)
     // 700 shares traded: more than the 600 missing shares of depth.
     for (let k = 1; k <= 7; k++)
       consumed.trade(YES, T1 + k * 100, 100, k % 2 === 0 ? 'buy' : 'sell')
     consumed.book(YES, T1 + 1000, VACUUM_BOOK)
     expect(consumed.signals).toEqual([])
-    const withdrawn = new Harness(DEFAULT_SIGNAL_CONFIG)
+    const withdrawn = new Harness(config)
     withdrawn.warm(YES)
     withdrawn.book(YES, T1 + 1000, VACUUM_BOOK)
     expect(withdrawn.types()).toEqual(['LIQUIDITY_VACUUM'])
@@ -849,5 +860,108 @@ describe('additions to SPEC 2.4 (on by default)', () => {
     quiet.warm(YES)
     quiet.book(YES, T1 + 1000, VACUUM_BOOK)
     expect(quiet.types()).toEqual(['LIQUIDITY_VACUUM'])
+  })
+
+  /** Quiet book then `bids` / `asks` (price ticks, 100 shares each) from `at` on. */
+  function levelsBook(h: Harness, t: number, bids: number[], asks: number[]): void {
+    const level = (price: number): Level => ({
+      price: price as PriceTicks,
+      size: 100_000_000 as ShareMicros,
+    })
+    h.md.apply(
+      {
+        type: 'book',
+        market: MARKET,
+        assetId: YES,
+        tsVenue: t as EpochMs,
+        hash: '',
+        bids: bids.map(level),
+        asks: asks.map(level),
+      },
+      META,
+    )
+  }
+
+  test('LIQUIDITY_VACUUM bandDepth: far levels that move up into the top 5 do not hide the hole', () => {
+    // The makers within 5 ticks of the mid pulled; five levels a side remain from 7 ticks out:
+    // top-5 depth is the baseline's 1000 shares, near-mid depth is 0. Spread 0.14 (7x).
+    const far = (h: Harness) =>
+      levelsBook(h, T1 + 1000, [4300, 4200, 4100, 4000, 3900], [5700, 5800, 5900, 6000, 6100])
+    const band = new Harness(specConfig({ default: { liquidityVacuum: { bandDepth: true } } }))
+    band.warm(YES)
+    far(band)
+    expect(band.types()).toEqual(['LIQUIDITY_VACUUM'])
+    expect(band.signals[0]!.depthRatio).toBeCloseTo(1, 9)
+    expect(band.signals[0]!.inputs).toMatchObject({ bandDepth: 0, vacuumDepthRatio: 0 })
+    const levels = new Harness(specConfig())
+    levels.warm(YES)
+    far(levels)
+    expect(levels.signals).toEqual([])
+    // Just inside the band: the levels exactly 5 ticks from the mid (0.45, 0.55) still count,
+    // so 3 of 5 levels a side are 0.6 of the baseline: no vacuum (without them, 0.4 would be).
+    const inside = new Harness(specConfig({ default: { liquidityVacuum: { bandDepth: true } } }))
+    inside.warm(YES)
+    levelsBook(
+      inside,
+      T1 + 2000,
+      [4700, 4600, 4500, 4400, 4300],
+      [5300, 5400, 5500, 5600, 5700], // spread 0.06 (3x), 3 levels a side within 5 ticks
+    )
+    expect(inside.signals).toEqual([])
+  })
+
+  test('LIQUIDITY_VACUUM holdMs: the thin, wide book must hold for 1 s', () => {
+    const config = specConfig({ default: { liquidityVacuum: { holdMs: 1000 } } })
+    const h = new Harness(config)
+    h.warm(YES)
+    h.book(YES, T1 + 1000, VACUUM_BOOK)
+    h.book(YES, T1 + 1999, VACUUM_BOOK) // held 999 ms: not yet
+    expect(h.signals).toEqual([])
+    h.book(YES, T1 + 2000, VACUUM_BOOK)
+    expect(h.types()).toEqual(['LIQUIDITY_VACUUM'])
+    expect(h.signals[0]!.ts).toBe(T1 + 2000)
+    expect(h.signals[0]!.inputs).toMatchObject({ heldMs: 1000, holdMs: 1000 })
+    // A thin book replaced by a normal one within the hold never held: the clock restarts.
+    const flicker = new Harness(config)
+    flicker.warm(YES)
+    flicker.book(YES, T1 + 1000, VACUUM_BOOK)
+    flicker.book(YES, T1 + 1500, { bid: 4900, ask: 5100 })
+    flicker.book(YES, T1 + 1600, VACUUM_BOOK)
+    flicker.book(YES, T1 + 2100, VACUUM_BOOK)
+    expect(flicker.signals).toEqual([])
+    flicker.book(YES, T1 + 2600, VACUUM_BOOK)
+    expect(flicker.signals.map((s) => s.ts - T1)).toEqual([2600])
+  })
+
+  test('LIQUIDITY_VACUUM oneSided: a side with every quote pulled is a vacuum, unless out of ticks', () => {
+    const config = specConfig({ default: { liquidityVacuum: { oneSided: true } } })
+    const h = new Harness(config)
+    h.warm(YES)
+    // Every bid pulled; asks at 0.59-0.63, 100 shares each: 500 of the 1000-share baseline.
+    levelsBook(h, T1 + 1000, [], [5900, 6000, 6100, 6200, 6300])
+    expect(h.types()).toEqual(['LIQUIDITY_VACUUM'])
+    expect(h.signals[0]!.spreadRatio).toBeNull()
+    expect(h.signals[0]!.depthRatio).toBeCloseTo(0.5, 9)
+    expect(h.signals[0]!.inputs).toMatchObject({ oneSided: true, bestBid: null, bestAsk: 0.59 })
+    const off = new Harness(specConfig())
+    off.warm(YES)
+    levelsBook(off, T1 + 1000, [], [5900, 6000, 6100, 6200, 6300])
+    expect(off.signals).toEqual([])
+    // Near the top of the price range the asks run out of ticks: at a mid of 0.955 only four
+    // ask prices are left within 5 ticks (0.96-0.99), so an empty ask side is the grid.
+    const nearTop = (mid2: number) => {
+      const g = new Harness(config)
+      const bid = (mid2 - 100) / 2
+      for (let t = T0; t < T1; t += 1000) {
+        const asks: number[] = []
+        for (let p = bid + 100; p <= 9900 && asks.length < 5; p += 100) asks.push(p)
+        levelsBook(g, t, [bid, bid - 100, bid - 200, bid - 300, bid - 400], asks)
+      }
+      levelsBook(g, T1 + 1000, [bid, bid - 100], [])
+      return g
+    }
+    expect(nearTop(2 * 9550).signals).toEqual([])
+    // Just inside: at 0.945 the five ask prices 0.95-0.99 fit, and the empty side is a vacuum.
+    expect(nearTop(2 * 9450).types()).toEqual(['LIQUIDITY_VACUUM'])
   })
 })

@@ -17,12 +17,22 @@
 import type { MarketEvent } from '../../domain/book/book-events.js'
 import { midOf, STALE_NO_SNAPSHOT, type BookView } from '../../domain/book/order-book.js'
 import type { MarketId, TokenId } from '../../domain/market.js'
-import { PRICE_SCALE, SHARE_SCALE, type EpochMs } from '../../domain/units.js'
+import { PRICE_SCALE, SHARE_SCALE } from '../../domain/units.js'
 import { paramsFor, type SignalConfig, type SignalParams } from './config.js'
 import { RATIO_EPSILON, ReversionTracker } from './reversion-tracker.js'
+import {
+  buildSignal,
+  FOMO,
+  PANIC,
+  VACUUM,
+  vacuumDepthRatio,
+  vacuumWithdrawnShare,
+  withdrawnShare,
+  type TokenState,
+} from './signal-build.js'
 import { TAKER_BUY, TAKER_SELL, TokenBaselines } from './token-baselines.js'
 import { TopDepth } from './top-depth.js'
-import type { Reversion, Signal, SignalCounters, SignalListener, SignalType } from './types.js'
+import type { Reversion, SignalCounters, SignalListener } from './types.js'
 
 export type SignalEngineOptions = {
   /** Sport key of a token (`'cs2'`), for per-sport parameters; null = default parameters. */
@@ -31,10 +41,6 @@ export type SignalEngineOptions = {
   complementOf?(assetId: string): string | null | undefined
 }
 
-const PANIC = 0
-const FOMO = 1
-const VACUUM = 2
-const TYPE_NAMES: readonly SignalType[] = ['PANIC_SELL', 'FOMO_BUY', 'LIQUIDITY_VACUUM']
 /** The complement token's signal type for the same crowd move. */
 const MIRROR_TYPE = [FOMO, PANIC, VACUUM] as const
 
@@ -43,36 +49,8 @@ const UNKNOWN_MARKET = `0x${'0'.repeat(64)}`
 /** Compaction threshold of the settled head of the reversion queue. */
 const QUEUE_COMPACT_AT = 1024
 
-type TokenState = {
-  readonly assetId: TokenId
-  readonly market: MarketId
-  readonly sport: string | null
-  readonly params: SignalParams
-  readonly base: TokenBaselines
-  /** Top-N depth of the token's book, kept between changes. */
-  readonly depth: TopDepth
-  bestBid: number
-  bestAsk: number
-  /** Engine time of the last signal per type (-Infinity before any). */
-  readonly lastSignalTs: [number, number, number]
-  readonly lastSignalId: [number, number, number]
-  /** Open reversions of this token's signals. */
-  readonly open: ReversionTracker[]
-}
-
 /** What {@link SignalEngine.handleOf} gives: opaque to callers. */
 export type SignalBookHandle = { readonly assetId: TokenId }
-
-/**
- * Of the depth missing against its baseline, the share the short window's traded volume does
- * not explain: makers withdrew it rather than takers consuming it. 1 when no depth is missing
- * (nothing to explain), 0 when the trades account for all of it.
- */
-function withdrawnShare(baselineDepth: number, depth: number, traded: number): number {
-  const missing = baselineDepth - depth
-  if (!(missing > 0)) return 1
-  return Math.max(0, 1 - traded / missing)
-}
 
 export class SignalEngine {
   readonly counters: SignalCounters = {
@@ -177,14 +155,30 @@ export class SignalEngine {
     if (bid === null || ask === null || bid >= ask || !this._usable(book, bid, ask, event)) {
       this.counters.staleBookUpdates++
       base.setUnusable()
+      // A fresh book with one side empty: the makers of that side have all pulled.
+      if (
+        token.params.liquidityVacuum.oneSided &&
+        !book.stale &&
+        (bid === null) !== (ask === null)
+      ) {
+        token.depth.updateWithTop(book, event, bid, ask)
+        this._evaluateOneSided(token, book.tickSize, now, event.tsVenue)
+        return
+      }
       token.depth.invalidate()
+      token.vacuumSince = Number.NaN
+      token.oneSidedDepth = Number.NaN
       return
     }
+    token.oneSidedDepth = Number.NaN
     const topDepth = token.depth
     topDepth.updateWithTop(book, event, bid, ask)
     const depth = topDepth.shares
+    const bandDepth = token.params.liquidityVacuum.bandDepth
+      ? topDepth.bandShares(bid, ask, book.tickSize)
+      : depth
     const mid = midOf(bid, ask)
-    base.setBook(now, depth, (ask - bid) / PRICE_SCALE, mid)
+    base.setBook(now, depth, (ask - bid) / PRICE_SCALE, mid, bandDepth)
     token.bestBid = bid
     token.bestAsk = ask
     const open = token.open
@@ -247,6 +241,8 @@ export class SignalEngine {
       depth: new TopDepth(params.depthLevels),
       bestBid: 0,
       bestAsk: 0,
+      vacuumSince: Number.NaN,
+      oneSidedDepth: Number.NaN,
       lastSignalTs: [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY],
       lastSignalId: [0, 0, 0],
       open: [],
@@ -283,17 +279,19 @@ export class SignalEngine {
     if (now - base.firstTs < params.warmupMs) return
     const volume = base.buyVolume + base.sellVolume
     const volumeRatio = volume / Math.max(base.baselineVolume(), params.minBaselineVolume)
-    const depthRatio = base.depth / base.baselineDepth()
     const panic = params.panicSell
     const fomo = params.fomoBuy
     const vacuum = params.liquidityVacuum
+    const depthRatio = vacuumDepthRatio(base, vacuum.bandDepth)
+    const thin = vacuum.enabled && depthRatio <= vacuum.depthRatio + RATIO_EPSILON
+    if (!thin) token.vacuumSince = Number.NaN
     // Most updates fail the first condition of every detector (the crowd detectors' volume
     // ratio, the vacuum's depth ratio): then nothing else needs computing. The comparisons are
     // the detectors' own, so this only skips work (NaN fails them all, as below).
     if (
       !(panic.enabled && volume > 0 && volumeRatio >= panic.volumeRatio - RATIO_EPSILON) &&
       !(fomo.enabled && volume > 0 && volumeRatio >= fomo.volumeRatio - RATIO_EPSILON) &&
-      !(vacuum.enabled && depthRatio <= vacuum.depthRatio + RATIO_EPSILON)
+      !thin
     ) {
       return
     }
@@ -327,12 +325,62 @@ export class SignalEngine {
     ) {
       this._fire(token, FOMO, now, ts, Math.min(volumeRatio / fomo.scoreVolumeRatio, 1))
     }
+    if (thin) {
+      if (!(spreadRatio >= vacuum.spreadRatio - RATIO_EPSILON)) {
+        token.vacuumSince = Number.NaN
+      } else {
+        // The thin, wide book must hold for `holdMs` (a requote's transient never holds).
+        if (Number.isNaN(token.vacuumSince)) token.vacuumSince = now
+        if (
+          now - token.vacuumSince >= vacuum.holdMs &&
+          vacuumWithdrawnShare(base, vacuum.bandDepth, volume) >=
+            vacuum.minWithdrawnShare - RATIO_EPSILON &&
+          !(vacuum.excludeCrowd && this._crowdBurst(params, volume, volumeRatio, base))
+        ) {
+          this._fire(token, VACUUM, now, ts, Math.min(Math.max(1 - depthRatio, 0), 1))
+        }
+      }
+    }
+  }
+
+  /**
+   * The vacuum on a fresh one-sided book: the spread is unbounded, the depth is the side left
+   * (within `depthLevels` ticks of the last two-sided mid with `bandDepth`). The baselines do
+   * not accrue meanwhile (the book is not usable for them); the other conditions are the
+   * two-sided ones.
+   */
+  private _evaluateOneSided(token: TokenState, tick: number, now: number, ts: number): void {
+    const params = token.params
+    const base = token.base
+    const vacuum = params.liquidityVacuum
+    const mid2 = Math.round(2 * base.mid * PRICE_SCALE)
+    // The empty side must have had room for its levels: near the price bounds a side runs out
+    // of ticks, which is the grid, not makers pulling.
+    const room = (token.depth.bestBid === null ? mid2 : 2 * PRICE_SCALE - mid2) / 2
+    if (!(room >= params.depthLevels * tick)) {
+      token.vacuumSince = Number.NaN
+      token.oneSidedDepth = Number.NaN
+      return
+    }
+    const depth = vacuum.bandDepth ? token.depth.bandSharesAround(mid2, tick) : token.depth.shares
+    token.oneSidedDepth = depth
+    const baseline = vacuum.bandDepth ? base.baselineBandDepth() : base.baselineDepth()
+    const depthRatio = depth / baseline
     if (
-      vacuum.enabled &&
-      depthRatio <= vacuum.depthRatio + RATIO_EPSILON &&
-      spreadRatio >= vacuum.spreadRatio - RATIO_EPSILON &&
-      withdrawnShare(base.baselineDepth(), base.depth, volume) >=
-        vacuum.minWithdrawnShare - RATIO_EPSILON &&
+      !vacuum.enabled ||
+      now - base.firstTs < params.warmupMs ||
+      !(depthRatio <= vacuum.depthRatio + RATIO_EPSILON)
+    ) {
+      token.vacuumSince = Number.NaN
+      return
+    }
+    if (Number.isNaN(token.vacuumSince)) token.vacuumSince = now
+    base.trimTrades(now)
+    const volume = base.buyVolume + base.sellVolume
+    const volumeRatio = volume / Math.max(base.baselineVolume(), params.minBaselineVolume)
+    if (
+      now - token.vacuumSince >= vacuum.holdMs &&
+      withdrawnShare(baseline, depth, volume) >= vacuum.minWithdrawnShare - RATIO_EPSILON &&
       !(vacuum.excludeCrowd && this._crowdBurst(params, volume, volumeRatio, base))
     ) {
       this._fire(token, VACUUM, now, ts, Math.min(Math.max(1 - depthRatio, 0), 1))
@@ -369,7 +417,7 @@ export class SignalEngine {
     token.lastSignalTs[type] = now
     token.lastSignalId[type] = id
     const mirrorOf = this._mirrorOf(token, type, now)
-    const signal = this._buildSignal(token, id, type, ts, score, mirrorOf, now)
+    const signal = buildSignal(token, id, type, ts, score, mirrorOf, now)
     this.counters.signals++
     if (type === PANIC) this.counters.panicSell++
     else if (type === FOMO) this.counters.fomoBuy++
@@ -409,95 +457,6 @@ export class SignalEngine {
     const assets = this._marketAssets.get(token.market)
     if (assets === undefined || assets.length !== 2) return null
     return assets[0] === token.assetId ? assets[1]! : assets[0]!
-  }
-
-  private _buildSignal(
-    token: TokenState,
-    id: number,
-    type: 0 | 1 | 2,
-    ts: number,
-    score: number,
-    mirrorOf: number | null,
-    now: number,
-  ): Signal {
-    const base = token.base
-    const params = token.params
-    const volume = base.buyVolume + base.sellVolume
-    const baselineVolume = base.baselineVolume()
-    const midBefore = base.midBefore(now)
-    const finite = (x: number): number | null => (Number.isFinite(x) ? x : null)
-    const volumeRatio = finite(volume / Math.max(baselineVolume, params.minBaselineVolume))
-    const spreadRatio = finite(base.spread / base.baselineSpread())
-    const depthRatio = finite(base.depth / base.baselineDepth())
-    const inputs: Record<string, number | string | boolean | null> = {
-      sport: token.sport,
-      shortWindowMs: params.shortWindowMs,
-      baselineWindowMs: params.baselineWindowMs,
-      closedBuckets: base.closedBuckets,
-      baselineCoveredMs: base.coveredMs(),
-      volume,
-      buyVolume: base.buyVolume,
-      sellVolume: base.sellVolume,
-      baselineVolume: finite(baselineVolume),
-      minBaselineVolume: params.minBaselineVolume,
-      spread: base.spread,
-      baselineSpread: finite(base.baselineSpread()),
-      depth: base.depth,
-      baselineDepth: finite(base.baselineDepth()),
-      depthLevels: params.depthLevels,
-      bestBid: token.bestBid / PRICE_SCALE,
-      bestAsk: token.bestAsk / PRICE_SCALE,
-      mid: base.mid,
-      midBefore,
-      midVolatility: finite(base.midVolatility()),
-      complementTrades: params.complementTrades,
-    }
-    if (type === PANIC) {
-      const p = params.panicSell
-      inputs.thresholdVolumeRatio = p.volumeRatio
-      inputs.thresholdSpreadRatio = p.spreadRatio
-      inputs.thresholdPriceDrop = p.priceDrop
-      inputs.thresholdSellShare = p.sellShare
-      inputs.scoreVolumeRatio = p.scoreVolumeRatio
-      inputs.largestOrderShare = base.largestOrderShare(TAKER_SELL)
-      inputs.largestJump = base.largestJump(now, -1, params.jumpMs)
-      inputs.jumpMs = params.jumpMs
-      inputs.thresholdMaxOrderShare = p.maxOrderShare
-      inputs.excludeJump = p.excludeJump
-    } else if (type === FOMO) {
-      const p = params.fomoBuy
-      inputs.thresholdVolumeRatio = p.volumeRatio
-      inputs.thresholdPriceRise = p.priceRise
-      inputs.thresholdBuyShare = p.buyShare
-      inputs.scoreVolumeRatio = p.scoreVolumeRatio
-      inputs.largestOrderShare = base.largestOrderShare(TAKER_BUY)
-      inputs.largestJump = base.largestJump(now, 1, params.jumpMs)
-      inputs.jumpMs = params.jumpMs
-      inputs.thresholdMaxOrderShare = p.maxOrderShare
-      inputs.excludeJump = p.excludeJump
-    } else {
-      const p = params.liquidityVacuum
-      inputs.thresholdDepthRatio = p.depthRatio
-      inputs.thresholdSpreadRatio = p.spreadRatio
-      inputs.withdrawnShare = finite(withdrawnShare(base.baselineDepth(), base.depth, volume))
-      inputs.thresholdMinWithdrawnShare = p.minWithdrawnShare
-      inputs.excludeCrowd = p.excludeCrowd
-    }
-    return Object.freeze({
-      id,
-      type: TYPE_NAMES[type]!,
-      assetId: token.assetId,
-      market: token.market,
-      ts: ts as EpochMs,
-      score,
-      volumeRatio,
-      spreadRatio,
-      depthRatio,
-      priceChange: base.mid - midBefore,
-      refPrice: base.mid,
-      mirrorOf,
-      inputs: Object.freeze(inputs),
-    })
   }
 
   /** Settles reversions whose horizon ended before `now`. */

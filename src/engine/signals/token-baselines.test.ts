@@ -132,6 +132,19 @@ describe('TokenBaselines', () => {
     expect(base.midVolatility()).toBe(0)
   })
 
+  test('near-mid depth has its own time-weighted baseline; without it, it is the depth', () => {
+    const base = new TokenBaselines(BUCKET, WINDOW, START)
+    base.setBook(START, 100, 0.02, 0.5, 80)
+    base.advance(START + BUCKET / 4)
+    base.setBook(START + BUCKET / 4, 100, 0.02, 0.5, 0)
+    base.advance(START + BUCKET)
+    // 80 shares for a quarter of the bucket, 0 for the rest.
+    expect(base.baselineBandDepth()).toBeCloseTo(20, 9)
+    expect(base.baselineDepth()).toBeCloseTo(100, 9)
+    base.setBook(START + BUCKET, 60, 0.02, 0.5)
+    expect(base.bandDepth).toBe(60)
+  })
+
   test('mid volatility is the RMS of bucket-end changes', () => {
     const base = new TokenBaselines(BUCKET, WINDOW, START)
     base.setBook(START, 100, 0.02, 0.5)

@@ -85,12 +85,14 @@ export class TokenBaselines {
   // Closed buckets, one slot per bucket in the window.
   private readonly _volume: Float64Array
   private readonly _depthTime: Float64Array
+  private readonly _bandDepthTime: Float64Array
   private readonly _spreadTime: Float64Array
   private readonly _covered: Float64Array
   private readonly _midChangeSq: Float64Array
   private _filled = 0
   private _sumVolume = 0
   private _sumDepthTime = 0
+  private _sumBandDepthTime = 0
   private _sumSpreadTime = 0
   private _sumCovered = 0
   private _sumMidChangeSq = 0
@@ -101,6 +103,7 @@ export class TokenBaselines {
   private _index: number
   private _curVolume = 0
   private _curDepthTime = 0
+  private _curBandDepthTime = 0
   private _curSpreadTime = 0
   private _curCovered = 0
   private _curMid = Number.NaN
@@ -114,6 +117,8 @@ export class TokenBaselines {
   // Book state held since the last update.
   usable = false
   depth = 0
+  /** Top-N depth within N ticks of the mid, shares (see `TopDepth.bandShares`). */
+  bandDepth = 0
   spread = 0
   mid = 0
 
@@ -129,6 +134,7 @@ export class TokenBaselines {
     this.firstTs = firstTs
     this._volume = new Float64Array(this.windowBuckets)
     this._depthTime = new Float64Array(this.windowBuckets)
+    this._bandDepthTime = new Float64Array(this.windowBuckets)
     this._spreadTime = new Float64Array(this.windowBuckets)
     this._covered = new Float64Array(this.windowBuckets)
     this._midChangeSq = new Float64Array(this.windowBuckets).fill(Number.NaN)
@@ -174,6 +180,7 @@ export class TokenBaselines {
     const dt = to - this._accruedTo
     if (dt > 0 && this.usable) {
       this._curDepthTime += this.depth * dt
+      this._curBandDepthTime += this.bandDepth * dt
       this._curSpreadTime += this.spread * dt
       this._curCovered += dt
     }
@@ -185,6 +192,7 @@ export class TokenBaselines {
     if (this._filled === this.windowBuckets) {
       this._sumVolume -= this._volume[slot]!
       this._sumDepthTime -= this._depthTime[slot]!
+      this._sumBandDepthTime -= this._bandDepthTime[slot]!
       this._sumSpreadTime -= this._spreadTime[slot]!
       this._sumCovered -= this._covered[slot]!
       const old = this._midChangeSq[slot]!
@@ -208,15 +216,18 @@ export class TokenBaselines {
     }
     this._volume[slot] = this._curVolume
     this._depthTime[slot] = this._curDepthTime
+    this._bandDepthTime[slot] = this._curBandDepthTime
     this._spreadTime[slot] = this._curSpreadTime
     this._covered[slot] = this._curCovered
     this._midChangeSq[slot] = changeSq
     this._sumVolume += this._curVolume
     this._sumDepthTime += this._curDepthTime
+    this._sumBandDepthTime += this._curBandDepthTime
     this._sumSpreadTime += this._curSpreadTime
     this._sumCovered += this._curCovered
     this._curVolume = 0
     this._curDepthTime = 0
+    this._curBandDepthTime = 0
     this._curSpreadTime = 0
     this._curCovered = 0
     this._curMid = Number.NaN
@@ -225,10 +236,14 @@ export class TokenBaselines {
     if (this._sumCovered < 0) this._sumCovered = 0
   }
 
-  /** New usable book state at `now` (call {@link advance} first). */
-  setBook(now: number, depth: number, spread: number, mid: number): void {
+  /**
+   * New usable book state at `now` (call {@link advance} first); `bandDepth` is the depth near
+   * the mid (default: `depth`).
+   */
+  setBook(now: number, depth: number, spread: number, mid: number, bandDepth = depth): void {
     this.usable = true
     this.depth = depth
+    this.bandDepth = bandDepth
     this.spread = spread
     if (mid !== this.mid || this._mids.size === 0) this._mids.push(now, mid, 0)
     this.mid = mid
@@ -358,6 +373,11 @@ export class TokenBaselines {
   /** Time-weighted mean top-N depth, shares; NaN without usable book time. */
   baselineDepth(): number {
     return this._sumCovered > 0 ? this._sumDepthTime / this._sumCovered : Number.NaN
+  }
+
+  /** Time-weighted mean top-N depth within N ticks of the mid, shares; NaN without usable book time. */
+  baselineBandDepth(): number {
+    return this._sumCovered > 0 ? this._sumBandDepthTime / this._sumCovered : Number.NaN
   }
 
   /** Time-weighted mean spread, price units; NaN without usable book time. */

@@ -225,6 +225,37 @@ describe('TopDepth', () => {
     expect(tracker.shares).toBe(7)
   })
 
+  test('bandShares: a level exactly N ticks from the mid counts, one tick further does not', () => {
+    const md = new MarketData(NO_PARSER, {})
+    // Mid 0.50 (ticks 45 and 55): the bids at 0.45 and the asks at 0.55 are 5 ticks away.
+    const snapshot = eventOf(
+      {
+        kind: 'book',
+        asset: 0,
+        bids: [
+          [45, 1_000_000],
+          [44, 2_000_000],
+        ],
+        asks: [
+          [55, 3_000_000],
+          [56, 4_000_000],
+        ],
+      },
+      1,
+    )
+    md.apply(snapshot, META)
+    const book = md.book('yes')!
+    const tracker = new TopDepth(5)
+    tracker.update(book, snapshot)
+    expect(tracker.shares).toBe(10)
+    expect(tracker.bandShares(4500, 5500, 100)).toBe(4)
+    // Around another centre (a one-sided book's last mid): 0.49 reaches 0.44-0.54, so both
+    // bids and no ask.
+    expect(tracker.bandSharesAround(2 * 4900, 100)).toBe(3)
+    expect(tracker.bestBid).toBe(4500)
+    expect(tracker.bestAsk).toBe(5500)
+  })
+
   test('zero levels count nothing', () => {
     check([{ kind: 'changes', changes: [{ asset: 0, side: 'bid', tick: 3, size: 2_000_000 }] }], 0)
   })

@@ -77,9 +77,52 @@ export class TopDepth {
     return this._bids.micros / SHARE_SCALE
   }
 
+  /** Best bid at the last update, price ticks; null when the side is empty. */
+  get bestBid(): number | null {
+    return this._bids.length > 0 ? this._bids.prices[0]! : null
+  }
+
+  /** Best ask at the last update, price ticks; null when the side is empty. */
+  get bestAsk(): number | null {
+    return this._asks.length > 0 ? this._asks.prices[0]! : null
+  }
+
   /** Shares on the best `levels` asks at the last update. */
   get askShares(): number {
     return this._asks.micros / SHARE_SCALE
+  }
+
+  /**
+   * Shares on the best `levels` levels of both sides that lie within `levels` ticks of the mid
+   * (`bestBid`, `bestAsk` and `tick` in price ticks, as at the last update). On a full book (one
+   * level per tick from a one- or two-tick spread) this is {@link TopDepth.shares}; when the
+   * makers near the mid have pulled their quotes, the far levels that moved up into the best N
+   * are not counted. O(levels), no allocation.
+   */
+  bandShares(bestBid: number, bestAsk: number, tick: number): number {
+    return this.bandSharesAround(bestBid + bestAsk, tick)
+  }
+
+  /**
+   * {@link TopDepth.bandShares} around a given centre, `mid2` = twice the mid in price ticks
+   * (for a one-sided book: the last mid the book had).
+   */
+  bandSharesAround(mid2: number, tick: number): number {
+    // Doubled prices keep the mid on the integer grid: a bid counts when mid − price ≤ N ticks.
+    const sum2 = mid2
+    const reach2 = 2 * this.levels * tick
+    let micros = 0
+    const bids = this._bids
+    for (let i = 0; i < bids.length; i++) {
+      if (sum2 - 2 * bids.prices[i]! > reach2) break
+      micros += bids.sizes[i]!
+    }
+    const asks = this._asks
+    for (let i = 0; i < asks.length; i++) {
+      if (2 * asks.prices[i]! - sum2 > reach2) break
+      micros += asks.sizes[i]!
+    }
+    return micros / SHARE_SCALE
   }
 
   /** Forget what is known: the next update counts both sides from the book. */
