@@ -403,6 +403,23 @@ describe('web terminal in Chromium', () => {
         )
         expect(result.frames).toBeGreaterThan(0)
         expect(Object.values(rates).every((r) => r > 0)).toBe(true)
+        // The same browser's pace on an empty page under the same feed: what headless Chromium
+        // on this machine gives at best, so the page's figure reads as a ratio to it.
+        const blank = await context!.newPage()
+        try {
+          await blank.goto('about:blank')
+          const base = frameFigures(await frameStamps(blank, FRAME_WINDOW_MS))
+          figures['frames_blank_page'] = base
+          figures['frames_terminal_vs_blank_fps'] =
+            Math.round((result.meanFps / base.meanFps) * 100) / 100
+          console.log(
+            `same browser, empty page: ${base.meanFps} fps, frame p95 ${base.frameMs.p95} ms; ` +
+              `terminal / empty = ${figures['frames_terminal_vs_blank_fps'] as number}`,
+          )
+          expect(base.frames).toBeGreaterThan(0)
+        } finally {
+          await blank.close()
+        }
       } finally {
         if (stepper !== null) clearInterval(stepper)
         counter.close()
