@@ -10,30 +10,11 @@ import {
   type KeyValueStore,
   type TargetLike,
 } from '../../state/hotkeys.js'
+import { GAME_EVENT_TYPES, type GameEventType } from '../../../../src/contracts/game-event-types.js'
 
-/**
- * Event types of the project (docs/GAME_EVENTS.md). The web app cannot import the domain, so
- * the list is repeated here; the daemon's validator has the last word.
- */
-export const EVENT_TYPES = [
-  'round_win',
-  'round_loss',
-  'clutch',
-  'ace',
-  'eco_round',
-  'pistol_round',
-  'map_win',
-  'map_loss',
-  'timeout',
-  'tech_pause',
-  'goal',
-  'period_start',
-  'period_end',
-  'game_start',
-  'game_end',
-  'custom',
-] as const
-export type EventType = (typeof EVENT_TYPES)[number]
+/** Event types of the project (docs/GAME_EVENTS.md), shared with the daemon's validator. */
+export const EVENT_TYPES = GAME_EVENT_TYPES
+export type EventType = GameEventType
 
 /** The nine types with a key, in key order 1–9: the esports types that move a market. */
 export const KEYED_TYPES = [
