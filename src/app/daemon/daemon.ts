@@ -38,6 +38,7 @@ import { buildHttpServer } from './http.js'
 import { createLiveWiring, packageVersion } from './live-wiring.js'
 import type { LiveHub } from '../../adapters/web/live-hub.js'
 import { defaultWebRoot } from '../../adapters/web/static-app.js'
+import { AlertCenter } from '../../engine/execution/alerts.js'
 import { DaemonMetrics } from './metrics.js'
 import { createOrderInstruments, type OrderInstruments } from './order-instruments.js'
 import { createPipeline } from './pipeline.js'
@@ -494,6 +495,12 @@ async function start(
     })
     instruments = tools
     undo.push(() => tools.close())
+    // Outlets first: the alerts raised while trading starts (orders left unknown by a crash,
+    // the first reconciliation) are the ones a person most needs to see.
+    const alerts = new AlertCenter({
+      onError: (e) => log.error({ err: messageOf(e) }, 'alert subscriber failed'),
+    })
+    await tools.attach(alerts)
     try {
       trading = await startTrading({
         venue: venueChoice,
@@ -513,6 +520,7 @@ async function start(
         ...(options.venueTuning === undefined ? {} : { tuning: options.venueTuning }),
         latency: tools.latency,
         slippageAlertTicks: config.slippageAlertTicks,
+        alerts,
       })
     } catch (e) {
       if (e instanceof TradingSetupError) throw new DaemonStartError(e.message, { cause: e })
@@ -521,7 +529,6 @@ async function start(
     const started = trading
     undo.push(() => started.stop())
     orders = trading.orders
-    await tools.attach(trading.alerts)
   }
   running.start()
 
@@ -540,12 +547,13 @@ async function start(
       }
       log.info({ reason }, 'stopping')
       await attempt('stopping the feed', () => running.stop())
+      // No new orders once the trading side stops: the pages and the API go first.
+      live.hub.stop()
+      await attempt('closing the http server', () => app.close())
       if (trading !== null) {
         const side = trading
         await attempt('settling the order path', () => side.stop())
       }
-      live.hub.stop()
-      await attempt('closing the http server', () => app.close())
       pipeline.finish()
       if (capture !== null) await attempt('closing the capture', () => capture.close())
       if (captureError !== null) problems.push(`capture incomplete: ${messageOf(captureError)}`)

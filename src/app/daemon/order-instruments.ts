@@ -37,7 +37,10 @@ export type OrderInstruments = {
   readonly webhook: AlertWebhook | null
   /** Restores stored alerts into the center, then logs, stores and posts every new one. */
   attach(center: AlertCenter): Promise<void>
-  /** Waits for alert writes and the webhook queue (each post bounded by its timeout). */
+  /**
+   * Waits for latency rows and alert writes in flight and the webhook queue (each post bounded
+   * by its timeout).
+   */
   close(): Promise<void>
 }
 
@@ -73,6 +76,7 @@ export function createOrderInstruments(options: OrderInstrumentOptions): OrderIn
       outlets = connectAlertOutlets(center, { log, store: repo, webhook })
     },
     async close() {
+      await latency.flush()
       if (outlets !== null) await outlets.close()
       else await webhook?.close()
     },

@@ -156,3 +156,63 @@ test('paper market buy on --feed sim: fill and position over the API, stored in 
     await store.close()
   }
 }, 60_000)
+
+test('an order left working by a crash is unknown after the restart, and its alert is stored', async () => {
+  const config = resolveConfig(
+    dir,
+    {},
+    { port: '0', 'data-dir': dir, 'no-capture': true, 'log-level': 'silent' },
+    null,
+  )
+  const start = (): Promise<DaemonHandle> =>
+    startDaemon({
+      config,
+      feed: { kind: 'sim', matches: 1, seed: 11, speed: 1 },
+      selection: { markets: [], assets: [], sports: [] },
+      log: createLogger({ level: 'silent' }),
+      openStore: (o) => openStore(o),
+      validateGameEvent: (input) => validateGameEvent(input),
+      processMetrics: false,
+      auditIntervalMs: null,
+    })
+  daemon = await start()
+  const first = daemon
+  const tokenId = await until('a live book with a bid', () => {
+    for (const [id, book] of first.feed.market.books) {
+      const bid = book.bestBid()
+      if (!book.stale && bid !== null && bid > 500) return id
+    }
+    return null
+  })
+  // A resting buy at 0.01: the paper venue keeps it in memory only, as a venue that lost it.
+  const order = await json(`${first.url}/api/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      token_id: tokenId,
+      side: 'buy',
+      type: 'limit',
+      price: '0.01',
+      size: '5',
+      client_order_id: 'left-working',
+    }),
+  })
+  expect(order.status).toBe(201)
+  await first.stop('crash stand-in')
+
+  // The alert is raised while trading starts, before the daemon answers: it must be stored.
+  daemon = await start()
+  const orders = await json(`${daemon.url}/api/orders`)
+  expect(orders.body.orders.find((o) => o['id'] === 'left-working')).toMatchObject({
+    status: 'unknown',
+  })
+  await daemon.stop('checked')
+  daemon = null
+  const store = await openStore({ dataDir: dir })
+  try {
+    const alerts = await store.kysely.selectFrom('alerts').selectAll().execute()
+    expect(alerts.map((a) => a.kind)).toContain('ORDER_UNKNOWN')
+  } finally {
+    await store.close()
+  }
+}, 60_000)

@@ -83,6 +83,12 @@ export type TradingSetupOptions = {
   readonly latency?: OrderLatencyTracker | undefined
   /** Alert when a fill is worse than its preview by more than this many ticks. */
   readonly slippageAlertTicks?: number | undefined
+  /**
+   * The alert center, with its outlets already attached, so the alerts raised while trading
+   * starts (unknown orders after a crash, reconciliation) are logged, stored and posted;
+   * default a new one.
+   */
+  readonly alerts?: AlertCenter | undefined
 }
 
 export type TradingSetup = {
@@ -122,9 +128,11 @@ export async function startTrading(options: TradingSetupOptions): Promise<Tradin
   const { log } = options
   const clock = (): EpochMs => options.now() as EpochMs
   const tradable = tradableOf(options.markets)
-  const alerts = new AlertCenter({
-    onError: (e) => log.error({ err: messageOf(e) }, 'alert subscriber failed'),
-  })
+  const alerts =
+    options.alerts ??
+    new AlertCenter({
+      onError: (e) => log.error({ err: messageOf(e) }, 'alert subscriber failed'),
+    })
   const risk = new RiskState(options.risk, clock())
   let live: LiveVenue | null = null
   let paper: PaperVenue | null = null

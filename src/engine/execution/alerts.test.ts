@@ -67,6 +67,14 @@ describe('AlertCenter', () => {
     expect(heard).toEqual([])
   })
 
+  test('restored alerts older than those raised since start stay behind them', () => {
+    const center = new AlertCenter()
+    const raised = center.raise(input(2000))
+    center.restore([{ id: 'old', ...input(1000) }])
+    expect(center.recent().map((a) => a.id)).toEqual([raised.id, 'old'])
+    expect(center.raised).toBe(2)
+  })
+
   test('malformed alerts and capacities are refused with what was wrong', () => {
     const center = new AlertCenter()
     expect(() => center.raise(input(1, { severity: 'loud' as never }))).toThrow(/severity/)

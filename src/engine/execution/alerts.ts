@@ -98,8 +98,14 @@ export class AlertCenter implements AlertSink {
 
   /** Puts alerts read back from the store in the buffer (oldest first), telling no one. */
   restore(alerts: readonly Alert[]): void {
-    const sorted = [...alerts].sort((a, b) => a.ts - b.ts)
-    for (const alert of sorted) this._keep(alert)
+    // Merged by time with what is already kept, so an older stored alert never reads as newer
+    // than one raised since start.
+    const merged = [...this.recent().reverse(), ...alerts].sort((a, b) => a.ts - b.ts)
+    const count = this._count
+    this._ring.fill(undefined)
+    this._next = 0
+    for (const alert of merged) this._keep(alert)
+    this._count = count + alerts.length
   }
 
   /** The newest `limit` alerts (default all kept), newest first. */

@@ -35,7 +35,7 @@ function setup(over: Partial<OrderLatencyOptions> = {}) {
   return { tracker, mono, observed, rows, errors, send }
 }
 
-const status = (id: string, s: 'open' | 'filled' | 'cancelled'): VenueEvent => ({
+const status = (id: string, s: 'pending' | 'open' | 'filled' | 'cancelled'): VenueEvent => ({
   kind: 'status',
   clientOrderId: id,
   status: s,
@@ -146,5 +146,42 @@ describe('OrderLatencyTracker', () => {
     const tracker = new OrderLatencyTracker({ now: () => T0 as EpochMs })
     const a = tracker.mark()
     expect(tracker.mark()).toBeGreaterThanOrEqual(a)
+  })
+})
+
+describe('what the venue adapter says of itself, and shutdown', () => {
+  test("the adapter's own `pending` is not the venue's answer: the ack waits for the venue", () => {
+    const { tracker, mono, observed, send } = setup()
+    send('o1', 0)
+    mono.ms = 2
+    tracker.venueEvent(status('o1', 'pending'))
+    mono.ms = 250
+    tracker.venueEvent(status('o1', 'open'))
+    expect(observed).toEqual(['decision_to_send=0', 'send_to_ack=0.25'])
+  })
+
+  test('flush waits for the rows still being written', async () => {
+    let release: () => void = () => {}
+    const written: string[] = []
+    const { tracker, send } = setup({
+      store: {
+        upsertOrderLatency: (r) =>
+          new Promise<void>((done) => {
+            release = () => {
+              written.push(r.clientOrderId)
+              done()
+            }
+          }),
+      },
+    })
+    send('o1', 0)
+    tracker.forget('o1')
+    let flushed = false
+    const flushing = tracker.flush().then(() => (flushed = true))
+    await Promise.resolve()
+    expect(flushed).toBe(false)
+    release()
+    await flushing
+    expect(written).toEqual(['o1'])
   })
 })

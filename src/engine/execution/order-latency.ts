@@ -72,6 +72,8 @@ export class OrderLatencyTracker {
   private readonly _max: number
   /** Orders handed to the venue whose first fill has not come yet (insertion order = age). */
   private readonly _open = new Map<string, Tracked>()
+  /** Store writes not settled yet. */
+  private readonly _writes = new Set<Promise<void>>()
 
   constructor(options: OrderLatencyOptions) {
     this._o = options
@@ -125,6 +127,8 @@ export class OrderLatencyTracker {
     // a fill's later status, or a fill whose trade failed, is no step of the order's latency
     if (event.kind === 'fill_status' || (event.kind === 'fill' && event.fill.status === 'failed'))
       return
+    // `pending` is the venue adapter's own word (signed, about to leave), not the venue's answer
+    if (event.kind === 'status' && event.status === 'pending') return
     const id = event.kind === 'fill' ? event.fill.clientOrderId : event.clientOrderId
     const t = this._open.get(id)
     if (t === undefined) return
@@ -145,6 +149,11 @@ export class OrderLatencyTracker {
     }
     if (FINAL.has(event.status)) this._open.delete(id)
     if (changed) this._write(t)
+  }
+
+  /** Resolves once every store write started so far has settled (failures go to `onError`). */
+  async flush(): Promise<void> {
+    while (this._writes.size > 0) await Promise.all([...this._writes])
   }
 
   /** The hand-off failed (the venue threw): nothing more will come for the order. */
@@ -169,7 +178,11 @@ export class OrderLatencyTracker {
       updatedMs: this._o.now(),
     }
     try {
-      store.upsertOrderLatency(record).catch((e: unknown) => this._o.onError?.(e))
+      const write = store
+        .upsertOrderLatency(record)
+        .catch((e: unknown) => this._o.onError?.(e))
+        .finally(() => this._writes.delete(write))
+      this._writes.add(write)
     } catch (e) {
       this._o.onError?.(e)
     }
