@@ -12,9 +12,11 @@
  * For `sim` and `polymarket`, trading stays halted (cause `NOT_RECONCILED`) until stored orders,
  * fills and positions agree with the venue: at start, after the user channel reconnects and
  * after the heartbeats lapsed. Orders placed elsewhere, or a position the venue counts
- * differently, keep it halted until a person resumes (`POST /api/risk/resume`). Each
- * reconciliation also sets the account's cash to the funder's collateral balance (paper keeps
- * the configured bankroll).
+ * differently, keep it halted until a person resumes (`POST /api/risk/resume`); tokens with a
+ * fill still `matched` are not compared. Passes run one at a time (reconcile-gate.ts): a channel
+ * drop or heartbeat lapse during a pass keeps the halt, and a request during a pass queues one
+ * more. Each reconciliation also sets the account's cash to the funder's collateral balance,
+ * read last and read again if a fill was booked meanwhile (paper keeps the configured bankroll).
  *
  * A trade that fails on chain is taken back by the order service; trading goes on when every
  * fill of it is stored as failed and the positions of its tokens equal the venue's balances,
@@ -23,6 +25,7 @@
 import type { Logger } from '../../adapters/log.js'
 import type { TradingCredentials } from '../../adapters/polymarket/trading/credentials.js'
 import { PolymarketTrading } from '../../adapters/polymarket/trading/polymarket-trading.js'
+import { ReconcileGate } from '../../adapters/polymarket/trading/reconcile-gate.js'
 import {
   PolymarketVenue,
   type FailedTrade,
@@ -113,6 +116,8 @@ export type TradingSetup = {
 export const NOT_RECONCILED = 'NOT_RECONCILED'
 export const VENUE_MISMATCH = 'VENUE_MISMATCH'
 const DEFAULT_MIN_SIZE = 5_000_000
+/** Wallet balance reads per reconciliation while fills keep changing the cash. */
+const CASH_READS = 3
 const PAPER_POLL_MS = 50
 
 export class TradingSetupError extends Error {
@@ -197,8 +202,14 @@ export async function startTrading(options: TradingSetupOptions): Promise<Tradin
       onAlert: (a) => alerts.raise({ ...a, ts: clock() }),
       onError: (e) => log.error({ err: messageOf(e) }, 'stop manager failed'),
     })
-    const summary = await stops.start()
-    if (summary.loaded > 0) log.info({ ...summary }, 'stops loaded')
+    try {
+      const summary = await stops.start()
+      if (summary.loaded > 0) log.info({ ...summary }, 'stops loaded')
+    } catch (e) {
+      stops.stop()
+      await live?.close()
+      throw new TradingSetupError(`the stops could not be loaded: ${messageOf(e)}`, { cause: e })
+    }
   }
 
   let poll: NodeJS.Timeout | null = null
@@ -370,7 +381,10 @@ async function connectLive(
       const status = s.fill(f.fillId)?.status
       if (status !== 'failed') problems.push(`fill ${f.fillId} is still ${status ?? 'missing'}`)
     }
+    const unsettled = s.unsettledTokens()
     for (const tokenId of new Set(trade.fills.map((f) => f.tokenId))) {
+      // other trades of the token still in flight: the venue's balance may not show them yet
+      if (unsettled.has(tokenId)) continue
       const held = await venue.tokenBalance(tokenId)
       const booked = s.portfolio().positions.find((p) => p.tokenId === tokenId)?.size ?? 0
       if (held !== booked) {
@@ -382,14 +396,27 @@ async function connectLive(
     return problems
   }
   let isReconciled = false
-  let running: Promise<boolean> | null = null
   let retry: NodeJS.Timeout | null = null
   let closed = false
   const retryMs = tuning.reconcileRetryMs ?? 5000
 
-  const reconcileOnce = async (): Promise<boolean> => {
+  /** Reads the wallet's balance into the cash; read again when a fill was booked meanwhile. */
+  const adoptCash = async (s: OrderService): Promise<UsdcMicros | null> => {
+    for (let attempt = 0; attempt < CASH_READS; attempt++) {
+      const mark = s.cashMark()
+      const collateral = await venue.collateralBalance()
+      if (await s.setCash(collateral, mark)) return collateral
+    }
+    log.warn(
+      { attempts: CASH_READS },
+      'fills kept arriving while the wallet balance was read; the cash stays as booked until the next reconciliation',
+    )
+    return null
+  }
+
+  const reconcileOnce = async (current: () => boolean): Promise<boolean> => {
     const s = service
-    if (s === null) return false
+    if (s === null || closed) return false
     isReconciled = false
     halt(NOT_RECONCILED, 'checking orders, fills and positions with the venue')
     try {
@@ -401,7 +428,14 @@ async function connectLive(
           `${report.foreignOrders.length} open order(s) at the venue were not placed by this daemon (${report.foreignOrders.slice(0, 3).join(', ')}${report.foreignOrders.length > 3 ? ', …' : ''})`,
         )
       }
+      const unsettled = s.unsettledTokens()
+      const inFlight: string[] = []
       for (const p of s.portfolio().positions) {
+        // a trade of the token still in flight: the venue's balance may not show it yet
+        if (unsettled.has(p.tokenId)) {
+          inFlight.push(p.tokenId)
+          continue
+        }
         const held = await venue.tokenBalance(p.tokenId)
         if (held !== p.size) {
           problems.push(
@@ -409,7 +443,12 @@ async function connectLive(
           )
         }
       }
-      await s.setCash(report.collateral)
+      const collateral = await adoptCash(s)
+      if (!current()) {
+        // the channel dropped or the heartbeats lapsed meanwhile: this picture may be stale
+        log.warn('the venue connection changed during the reconciliation; trading stays halted')
+        return false
+      }
       if (problems.length > 0) {
         const message = `The order state does not match the venue: ${problems.join('; ')}. Trading stays halted until a person checks and resumes it (POST /api/risk/resume).`
         risk.restrict('global', 'halted', VENUE_MISMATCH, clock())
@@ -420,7 +459,8 @@ async function connectLive(
           {
             fillsAdded: report.fillsAdded,
             updated: report.updated,
-            cash: formatUsdc(report.collateral),
+            cash: collateral === null ? null : formatUsdc(collateral),
+            ...(inFlight.length === 0 ? {} : { notCompared: inFlight }),
           },
           'reconciled with the venue',
         )
@@ -442,12 +482,8 @@ async function connectLive(
       return false
     }
   }
-  const reconcile = (): Promise<boolean> => {
-    running ??= reconcileOnce().finally(() => {
-      running = null
-    })
-    return running
-  }
+  const gate = new ReconcileGate(reconcileOnce)
+  const reconcile = (): Promise<boolean> => gate.request()
 
   const venue = new PolymarketVenue({
     name,
@@ -459,6 +495,7 @@ async function connectLive(
     onTradeFailed,
     onChannel: (state) => {
       if (state === 'disconnected') {
+        gate.invalidate()
         isReconciled = false
         halt(NOT_RECONCILED, 'the user channel dropped')
       } else if (state === 'reconnected') {
@@ -472,13 +509,17 @@ async function connectLive(
         ? {}
         : { intervalMs: tuning.heartbeatIntervalMs }),
       onHealth: (health) => {
-        if (health.state === 'lapsed' && isReconciled) {
-          isReconciled = false
-          halt(NOT_RECONCILED, 'heartbeats lapsed: the venue may have cancelled every open order')
+        if (health.state === 'lapsed') {
+          // a pass running now must not lift the halt on what it read before the lapse
+          gate.invalidate()
+          if (isReconciled) {
+            isReconciled = false
+            halt(NOT_RECONCILED, 'heartbeats lapsed: the venue may have cancelled every open order')
+          }
         } else if (
           health.state === 'healthy' &&
           !isReconciled &&
-          running === null &&
+          !gate.running &&
           service !== null
         ) {
           void reconcile()
@@ -551,6 +592,7 @@ function journalOf(store: OrderStore): VenueJournal {
         fillId: f.fillId,
         size: f.size,
         status: f.status,
+        ts: f.ts,
       }))
     },
   }

@@ -6,8 +6,9 @@
  *   the portfolio from the remaining fills in booking order, so cash, positions, realized profit
  *   and fees are exactly what they would be had the fill never happened.
  * - Cash starts at the bankroll. A live venue replaces it with the wallet's collateral balance
- *   ({@link Account.setCash}); the difference is kept as an offset (deposits, withdrawals, what
- *   the venue counts and the fills do not), so later fills and rebuilds still move cash exactly.
+ *   plus the effect of the fills still `matched` ({@link Account.setCash}: the wallet follows the
+ *   chain); the difference is kept as an offset (deposits, withdrawals, what the venue counts and
+ *   the fills do not), so later fills and rebuilds still move cash exactly.
  */
 import type { BookView } from '../../domain/book/order-book.js'
 import type { MarketId, TokenId } from '../../domain/market.js'
@@ -117,9 +118,12 @@ export class Account {
     }
   }
 
-  /** Makes the cash equal `cash` (the wallet's balance); returns the change. */
-  setCash(cash: UsdcMicros): number {
-    const delta = cash - this.cash()
+  /**
+   * Makes the cash equal `cash` (the wallet's balance) plus `unsettled`, the cash effect of the
+   * booked fills the wallet does not show yet (trades matched, not yet on chain); returns the change.
+   */
+  setCash(cash: UsdcMicros, unsettled = 0): number {
+    const delta = cash + unsettled - this.cash()
     this._cashOffset += delta
     this._cashSource = 'wallet'
     return delta
@@ -128,6 +132,13 @@ export class Account {
   /** Where the cash comes from: the configured bankroll, or the wallet's balance. */
   get cashSource(): 'bankroll' | 'wallet' {
     return this._cashSource
+  }
+
+  /** What booking `fill` did to the cash (negative for a buy). */
+  static cashEffect(fill: VenueFill): number {
+    return fill.side === 'buy'
+      ? -(notional(fill.price, fill.size, 'up') + fill.fee)
+      : notional(fill.price, fill.size, 'down') - fill.fee
   }
 
   cash(): UsdcMicros {

@@ -245,12 +245,16 @@ describe('cash from the wallet', () => {
   test('replaces the bankroll, moves with later fills, and is no drawdown', async () => {
     const { service, emit, heard, risk } = await live()
     expect(service.cashSource).toBe('bankroll')
-    await emit(fillEvent(fill('t1')))
+    await emit(fillEvent(fill('t1', { status: 'confirmed' })))
     await service.setCash(20_000_000 as UsdcMicros)
     expect(service.cashSource).toBe('wallet')
     expect(service.portfolio().cash).toBe(20_000_000)
     expect(heard.at(-1)).toEqual({ kind: 'cash', cash: 20_000_000 })
-    await emit(fillEvent(fill('t2', { price: 5200 as PriceTicks, fee: 0 as UsdcMicros })))
+    await emit(
+      fillEvent(
+        fill('t2', { price: 5200 as PriceTicks, fee: 0 as UsdcMicros, status: 'confirmed' }),
+      ),
+    )
     expect(service.portfolio().cash).toBe(20_000_000 - 5_200_000)
     // a 98 % lower cash than the bankroll is not a drawdown
     expect(risk.states.status('global', T0 as EpochMs).mode).toBe('active')

@@ -12,8 +12,13 @@
  *   changed, the cash set from the wallet, risk events stored. The live socket's account and the stop manager listen there.
  * - Fill statuses (`fill_status` events): `confirmed` is stored on the fill; `failed` takes a
  *   booked fill back (account.ts rebuilds cash, positions and realized profit without it) and
- *   stores it as failed. A status whose fill has not arrived yet is kept until it does.
- * - Cash: the bankroll, or on a live venue the wallet's balance (`setCash`, at reconciliation).
+ *   stores it as failed. A status whose fill has not arrived yet is kept until it does. A failed
+ *   fill that cannot be taken back yet (a later sale used its shares) waits, and is tried again
+ *   after every reversal that succeeds and at every start.
+ * - Start rewrites the position rows and the filled size of finished orders with a failed fill
+ *   from the stored fills (a stop between the writes of a reversal heals).
+ * - Cash: the bankroll, or on a live venue the wallet's balance plus the fills still `matched`
+ *   (`cashMark` then `setCash`, at reconciliation).
  * - Alerts (optional sink): every risk breach, every order the venue rejects or whose outcome
  *   becomes unknown, a trade the venue reports failed (critical, with the trade id), and fills
  *   whose average is worse than the preview's by more than `slippageAlertTicks` market ticks.
@@ -129,6 +134,10 @@ export class OrderService {
   private readonly _fills = new Map<string, VenueFill>()
   /** Fill statuses that came before their fill, applied when it arrives (bounded). */
   private readonly _early = new Map<string, 'confirmed' | 'failed'>()
+  /** Fills reported failed but kept booked (taking them back did not add up yet), by id. */
+  private readonly _kept = new Set<string>()
+  /** Goes up whenever a fill is booked, taken back or settles: what the cash is made of. */
+  private _seq = 0
   private _chain: Promise<void> = Promise.resolve()
   private readonly _inFlight = new Map<string, Promise<SubmitResult>>()
   private readonly _ctx
@@ -175,6 +184,8 @@ export class OrderService {
     for (const order of await this._o.store.listOrders({ limit: 10_000 })) {
       this._orders.set(order.clientOrderId, order)
     }
+    await this._healRows()
+    await this._retryKept(this._o.now())
     const unknown: string[] = []
     for (const order of await this._o.store.listWorkingOrders()) {
       const known = await this._o.venue.lookup(order.clientOrderId)
@@ -193,6 +204,29 @@ export class OrderService {
       }
     }
     return { unknown }
+  }
+
+  /**
+   * Writes the position rows and the filled size of finished orders that lost a fill again from
+   * the stored fills, so a stop between the steps of a booking or a reversal heals at start.
+   */
+  private async _healRows(): Promise<void> {
+    const last = new Map<string, VenueFill>()
+    const filled = new Map<string, number>()
+    const lost = new Set<string>()
+    for (const fill of this._fills.values()) {
+      last.set(fill.tokenId, fill)
+      if (fill.status === 'failed') lost.add(fill.clientOrderId)
+      else filled.set(fill.clientOrderId, (filled.get(fill.clientOrderId) ?? 0) + fill.size)
+    }
+    for (const fill of last.values()) await this._storePosition(fill, fill.ts)
+    for (const id of lost) {
+      const order = this._orders.get(id)
+      const size = filled.get(id) ?? 0
+      if (order === undefined || !FINAL_STATUSES.has(order.status) || order.filled === size)
+        continue
+      await this._update(id, { filled: size as ShareMicros })
+    }
   }
 
   /**
@@ -455,15 +489,40 @@ export class OrderService {
   }
 
   /**
-   * Live venues: the cash becomes the wallet's collateral balance (read at each reconciliation).
-   * The difference is no gain or loss: the risk engine's equity samples move with it.
+   * A mark of what the cash is made of: take it just before reading the wallet's balance and
+   * pass it to {@link setCash}, which then refuses the balance if a fill was booked, taken back
+   * or settled in between (read it again).
    */
-  async setCash(cash: UsdcMicros): Promise<void> {
+  cashMark(): number {
+    return this._seq
+  }
+
+  /**
+   * Live venues: the cash becomes the wallet's collateral balance (read at each reconciliation)
+   * plus the effect of the fills still `matched`: the balance follows the chain, which a matched
+   * trade has not reached yet (so a matched fill that then fails leaves the wallet's figure).
+   * With `mark` (from {@link cashMark}) nothing is set, and false is answered, when the fills
+   * changed since. The difference is no gain or loss: the risk engine's equity samples move with it.
+   */
+  async setCash(cash: UsdcMicros, mark?: number): Promise<boolean> {
     await this.settled()
-    const delta = this._account.setCash(cash)
-    if (delta === 0) return
+    if (mark !== undefined && mark !== this._seq) return false
+    let unsettled = 0
+    for (const fill of this._fills.values()) {
+      if (fill.status === 'matched') unsettled += Account.cashEffect(fill)
+    }
+    const delta = this._account.setCash(cash, unsettled)
+    if (delta === 0) return true
     this._o.risk.shiftEquity(delta as UsdcMicros)
-    this._emit({ kind: 'cash', cash })
+    this._emit({ kind: 'cash', cash: this._account.cash() })
+    return true
+  }
+
+  /** Tokens with a booked fill not yet settled on chain (the venue's balance may not show it). */
+  unsettledTokens(): ReadonlySet<TokenId> {
+    const tokens = new Set<TokenId>()
+    for (const fill of this._fills.values()) if (fill.status === 'matched') tokens.add(fill.tokenId)
+    return tokens
   }
 
   /** Where the account's cash comes from: the configured bankroll or the wallet's balance. */
@@ -583,6 +642,7 @@ export class OrderService {
       return
     }
     const profit = this._account.book(fill)
+    this._seq++
     const order = this._orders.get(fill.clientOrderId)
     if (order !== undefined) {
       await this._update(fill.clientOrderId, {
@@ -622,6 +682,7 @@ export class OrderService {
       await this._o.store.updateFillStatus(fillId, 'confirmed')
       const next: VenueFill = { ...fill, status }
       this._fills.set(fillId, next)
+      this._seq++
       this._emit({ kind: 'fill_status', fill: next })
       return
     }
@@ -632,18 +693,43 @@ export class OrderService {
    * Takes a booked fill back: the account is rebuilt from the other fills (cash, position,
    * realized profit and fees as if it never happened), then the fill's status, the position row
    * and the order's filled size are stored. When the rebuild does not add up (a later sell of
-   * the same shares), the fill stays booked and the alert says so.
+   * the same shares), the fill stays booked, the alert says so, and it is kept waiting: every
+   * reversal that succeeds (and every start) tries the waiting ones again, in booking order.
    */
   private async _reverse(fill: VenueFill, ts: EpochMs): Promise<void> {
-    const failed: VenueFill = { ...fill, status: 'failed' }
-    this._fills.set(fill.fillId, failed)
+    const waiting = this._kept.has(fill.fillId)
+    let problem: string | null = null
+    try {
+      this._rebuildWithout([fill])
+    } catch (e) {
+      problem = messageOf(e)
+    }
+    if (problem !== null) {
+      if (!waiting) {
+        this._kept.add(fill.fillId)
+        this._alert(tradeFailedAlert({ ...fill, ts }, 'kept', problem))
+      }
+      return
+    }
+    await this._commitReversal(fill, ts)
+    await this._retryKept(ts)
+    await this._storeRiskEvents()
+  }
+
+  /** Rebuilds the account with `fills` taken back; on a throw nothing has changed. */
+  private _rebuildWithout(fills: readonly VenueFill[]): void {
+    for (const f of fills) this._fills.set(f.fillId, { ...f, status: 'failed' })
     try {
       this._account.rebuild(this._fills.values())
     } catch (e) {
-      this._fills.set(fill.fillId, fill)
-      this._alert(tradeFailedAlert({ ...fill, ts }, 'kept', messageOf(e)))
-      return
+      for (const f of fills) this._fills.set(f.fillId, f)
+      throw e
     }
+  }
+
+  /** Stores a reversal the account already reflects (see {@link _reverse}). */
+  private async _commitReversal(fill: VenueFill, ts: EpochMs): Promise<void> {
+    const failed: VenueFill = { ...fill, status: 'failed' }
     try {
       await this._o.store.updateFillStatus(fill.fillId, 'failed')
     } catch (e) {
@@ -651,6 +737,8 @@ export class OrderService {
       this._account.rebuild(this._fills.values())
       throw e
     }
+    this._kept.delete(fill.fillId)
+    this._seq++
     await this._storePosition(fill, ts)
     const order = this._orders.get(fill.clientOrderId)
     if (order !== undefined) {
@@ -663,7 +751,42 @@ export class OrderService {
     this._o.risk.recordEquity(Math.round(this.portfolio().equityAtBid) as UsdcMicros, ts)
     this._alert(tradeFailedAlert({ ...fill, ts }, 'reversed'))
     this._emit({ kind: 'fill_status', fill: failed })
-    await this._storeRiskEvents()
+  }
+
+  /**
+   * Tries again the failed fills kept booked: all at once first (one rebuild), else one at a time
+   * in booking order until none more can be taken back.
+   */
+  private async _retryKept(ts: EpochMs): Promise<void> {
+    const waiting = (): VenueFill[] =>
+      [...this._fills.values()].filter((f) => this._kept.has(f.fillId) && f.status !== 'failed')
+    for (const id of this._kept) if (!this._fills.has(id)) this._kept.delete(id)
+    let candidates = waiting()
+    if (candidates.length === 0) return
+    let together = true
+    try {
+      this._rebuildWithout(candidates)
+    } catch {
+      together = false // some still do not add up: one at a time below
+    }
+    if (together) {
+      for (const f of candidates) await this._commitReversal(f, ts)
+      return
+    }
+    let progress = true
+    while (progress) {
+      progress = false
+      for (const f of candidates) {
+        try {
+          this._rebuildWithout([f])
+        } catch {
+          continue
+        }
+        await this._commitReversal(f, ts)
+        progress = true
+      }
+      candidates = waiting()
+    }
   }
 
   private async _storePosition(fill: VenueFill, ts: EpochMs): Promise<void> {

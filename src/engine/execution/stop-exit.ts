@@ -60,6 +60,13 @@ export class StopExits {
     return this._working.has(exitOrderId)
   }
 
+  /** Takes a newer value of a followed stop (its exit fills went down). */
+  replace(stop: Stop): void {
+    if (stop.exitOrderId !== null && this._working.has(stop.exitOrderId)) {
+      this._working.set(stop.exitOrderId, stop)
+    }
+  }
+
   /** Sends the exit order of a triggered stop; the `triggered` row is already stored. */
   async release(stop: Stop): Promise<void> {
     if (stop.state !== 'triggered') return

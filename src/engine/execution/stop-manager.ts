@@ -20,6 +20,7 @@
  */
 import type { BookView } from '../../domain/book/order-book.js'
 import type { TokenId } from '../../domain/market.js'
+import type { PriceTicks, ShareMicros } from '../../domain/units.js'
 import {
   addEntryFill,
   cancelStop,
@@ -36,7 +37,9 @@ import type { OrderRequest } from './order-service.js'
 import type { OrderRecord } from './order-store.js'
 import {
   DEFAULT_STOP_SLIPPAGE_TICKS,
+  EXIT_SUFFIX,
   exitOrderIdOf,
+  stopAlerts,
   type StopCancelResult,
   type StopManagerOptions,
   type StopOrderChange,
@@ -63,6 +66,8 @@ export {
 const SEEN_FILLS_MAX = 10_000
 /** Entries remembered for follow-on stops. */
 const ENTRIES_MAX = 10_000
+/** Entry fill id → the stop its shares went to, remembered for a failure (bounded). */
+const FILL_STOPS_MAX = 10_000
 
 export class StopManager {
   private readonly _o: StopManagerOptions
@@ -82,6 +87,7 @@ export class StopManager {
   private readonly _dirty = new Set<string>()
   private _flushQueued = false
   private readonly _seenFills = new Set<string>()
+  private readonly _fillStops = new Map<string, string>()
   private _chain: Promise<void> = Promise.resolve()
   private _unsubscribe: (() => void) | null = null
   private readonly _listeners = new Set<(stop: Stop) => void>()
@@ -388,6 +394,16 @@ export class StopManager {
       }
       return
     }
+    if (change.kind === 'fill_status') {
+      const fill = change.fill
+      if (fill.status !== 'failed') return
+      if (fill.side === 'buy' && this._fillStops.has(fill.fillId)) {
+        void this._enqueue(() => this._onEntryFillFailed(fill))
+      } else if (fill.side === 'sell' && fill.clientOrderId.endsWith(EXIT_SUFFIX)) {
+        void this._enqueue(() => this._onExitFillFailed(fill))
+      }
+      return
+    }
     if (change.kind === 'order') {
       const order = change.order
       if (this._exits.has(order.clientOrderId)) {
@@ -410,6 +426,7 @@ export class StopManager {
     if (newest === undefined) return
     const current = this._stops.get(newest.id) ?? newest
     if (current.state === 'pending' || current.state === 'armed') {
+      this._rememberFill(fill.fillId, current.id)
       await this._save(addEntryFill(current, fillPart, now))
       return
     }
@@ -427,8 +444,65 @@ export class StopManager {
       now,
     })
     const armed = addEntryFill(follow, fillPart, now)
+    this._rememberFill(fill.fillId, armed.id)
     await this._insert(armed)
     this._track(armed)
+  }
+
+  /**
+   * An entry fill the stop counted failed on chain (the order service took it back): the stop
+   * guards that many shares fewer, at the entry price of the fills left; with none left it is
+   * cancelled (`ENTRY_FAILED`). A stop that has already fired is left to its exit, which never
+   * sells more than is held.
+   */
+  private async _onEntryFillFailed(fill: VenueFill): Promise<void> {
+    const stopId = this._fillStops.get(fill.fillId)
+    this._fillStops.delete(fill.fillId)
+    const stop = stopId === undefined ? undefined : this._stops.get(stopId)
+    if (stop === undefined || (stop.state !== 'pending' && stop.state !== 'armed')) return
+    const size = stop.size - fill.size
+    if (size <= 0) {
+      await this._cancel(
+        stop,
+        'ENTRY_FAILED',
+        `the entry's trade of ${fill.size / 1e6} shares failed on chain and was taken back; nothing is left to guard`,
+      )
+      return
+    }
+    const entry = Math.round((stop.entryPrice * stop.size - fill.price * fill.size) / size)
+    const entryPrice = Math.min(10_000 - stop.tickSize, Math.max(stop.tickSize, entry))
+    await this._save({
+      ...stop,
+      size: size as ShareMicros,
+      entryPrice: entryPrice as PriceTicks,
+      updatedMs: this._o.now(),
+    })
+  }
+
+  /**
+   * A sale of a stop's exit order failed on chain: those shares are held again, without a stop.
+   * The stop's `exitFilled` goes down by them and a critical alert says so.
+   */
+  private async _onExitFillFailed(fill: VenueFill): Promise<void> {
+    const stopId = fill.clientOrderId.slice(0, -EXIT_SUFFIX.length)
+    const stop = this._stops.get(stopId) ?? (await this._o.store.getStop(stopId))
+    if (stop === null || stop.exitOrderId !== fill.clientOrderId) return
+    const exitFilled = Math.max(0, stop.exitFilled - fill.size) as ShareMicros
+    if (exitFilled !== stop.exitFilled) {
+      const next: Stop = { ...stop, exitFilled, updatedMs: this._o.now() }
+      await this._write(next)
+      this._exits.replace(next)
+      if (this._stops.has(stopId)) this._stops.set(stopId, next)
+    }
+    this._o.onAlert?.(stopAlerts.exitFailed(stop, fill.size))
+  }
+
+  private _rememberFill(fillId: string, stopId: string): void {
+    if (this._fillStops.size >= FILL_STOPS_MAX) {
+      const oldest = this._fillStops.keys().next().value
+      if (oldest !== undefined) this._fillStops.delete(oldest)
+    }
+    this._fillStops.set(fillId, stopId)
   }
 
   /** An entry order finished. Fills may still trail its status (live venues), so an armed stop keeps listening. */
@@ -505,7 +579,10 @@ export class StopManager {
           summary.cancelled++
           break
         case 'resume':
-          for (const fillId of decision.fillIds) this._seenFill(fillId)
+          for (const fillId of decision.fillIds) {
+            this._seenFill(fillId)
+            this._rememberFill(fillId, decision.stop.id)
+          }
           if (decision.stop !== stop) await this._write(decision.stop)
           this._track(decision.stop)
           break

@@ -86,9 +86,12 @@ export type StopStartSummary = {
   readonly awaitingRelease: number
 }
 
+/** What an exit order's client id adds to its stop's id. */
+export const EXIT_SUFFIX = '.x'
+
 /** The exit order's client id: derived from the stop, so sending it twice is harmless. */
 export function exitOrderIdOf(stopId: string): string {
-  return `${stopId}.x`
+  return `${stopId}${EXIT_SUFFIX}`
 }
 
 /** The alerts a stop raises, by what happened. */
@@ -122,6 +125,16 @@ export const stopAlerts = {
       code: 'STOP_EXIT_REFUSED',
       market: stop.market,
       message: `Stop ${stop.id} could not send its exit order: ${code}: ${message} The position is unprotected.`,
+    }
+  },
+  exitFailed(stop: Stop, size: ShareMicros): StopAlert {
+    return {
+      severity: 'critical',
+      code: 'STOP_EXIT_FAILED',
+      market: stop.market,
+      message:
+        `A sale of ${formatSize(size)} shares of token ${stop.tokenId} by stop ${stop.id} failed ` +
+        'on chain and was taken back: the shares are held again, without a stop. Close them by hand.',
     }
   },
   unknown(stop: Stop, exitOrderId: string, e: unknown): StopAlert {

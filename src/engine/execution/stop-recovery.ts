@@ -70,6 +70,7 @@ export function catchUpEntryFills(
   let next = stop
   for (const fill of fills) {
     if (fill.clientOrderId !== stop.entryOrderId || fill.side !== 'buy') continue
+    if (fill.status === 'failed') continue
     fillIds.push(fill.fillId)
     const before = seen
     seen += fill.size

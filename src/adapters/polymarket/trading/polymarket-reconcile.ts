@@ -4,13 +4,14 @@
  * reconnects and after the heartbeats lapsed (src/app/daemon/trading-setup.ts).
  *
  * One pass reads, in order: the open orders; every trade of ours since the oldest working order
- * (less a day), each handed to the venue as if the user channel had brought it, so fills not
- * stored yet are booked and fill statuses missed (CONFIRMED, FAILED) are applied; then it closes
- * orders that ended while nobody listened (e.g. cancelled by the dead-man switch), and reads the
- * funder's collateral balance, which becomes the account's cash. It throws when any read fails:
- * a partial picture is no reconciliation.
+ * or the oldest stored fill still `matched`, whichever is older (less a day), each handed to the
+ * venue as if the user channel had brought it, so fills not stored yet are booked and fill
+ * statuses missed (CONFIRMED, FAILED) are applied; then it closes orders that ended while nobody
+ * listened (e.g. cancelled by the dead-man switch). The funder's collateral balance is read by the
+ * caller afterwards, just before it becomes the account's cash (trading-setup.ts). It throws
+ * when any read fails: a partial picture is no reconciliation.
  */
-import type { EpochMs, UsdcMicros } from '../../../domain/units.js'
+import type { EpochMs } from '../../../domain/units.js'
 import {
   FINAL_STATUSES,
   type OrderStatus,
@@ -27,16 +28,11 @@ export type ReconcileReport = {
   readonly fillsAdded: number
   /** Orders whose status the reconciliation changed. */
   readonly updated: number
-  /** The funder's collateral (pUSD) balance at the venue, USDC micros. */
-  readonly collateral: UsdcMicros
 }
 
 /** What one pass needs of the venue: its reads, its tracked orders and its event path. */
 export type ReconcileHost = {
-  readonly trading: Pick<
-    PolymarketTrading,
-    'openOrders' | 'trades' | 'resolve' | 'collateralBalance'
-  >
+  readonly trading: Pick<PolymarketTrading, 'openOrders' | 'trades' | 'resolve'>
   now(): EpochMs
   /** Every order the venue tracks (stored or sent since the start). */
   tracked(): Iterable<TrackedOrder>
@@ -47,17 +43,20 @@ export type ReconcileHost = {
   parseTrade(trade: VenueTrade): UserTradeEvent | null
   /** How many fills have been handed on (or were stored) so far. */
   fillCount(): number
+  /** When the oldest fill still `matched` (not settled, not failed) was booked; null if none. */
+  oldestUnsettledMs(): EpochMs | null
   /** Sets an order's status and tells the order service. */
   setStatus(t: TrackedOrder, status: OrderStatus): void
 }
 
-/** Trades older than this before the oldest working order are not read again. */
+/** Trades older than this before the oldest working order or unsettled fill are not read again. */
 export const TRADE_LOOKBACK_MS = 24 * 3600_000
 
 export async function reconcileVenue(host: ReconcileHost): Promise<ReconcileReport> {
   const open = await host.trading.openOrders()
   const working = [...host.tracked()].filter((t) => !FINAL_STATUSES.has(t.status))
-  const oldest = Math.min(host.now(), ...working.map((t) => t.createdMs))
+  const unsettled = host.oldestUnsettledMs()
+  const oldest = Math.min(host.now(), unsettled ?? host.now(), ...working.map((t) => t.createdMs))
   const trades = await host.trading.trades({
     afterS: Math.max(0, Math.floor((oldest - TRADE_LOOKBACK_MS) / 1000)),
   })
@@ -86,8 +85,7 @@ export async function reconcileVenue(host: ReconcileHost): Promise<ReconcileRepo
       updated++
     }
   }
-  const collateral = await host.trading.collateralBalance()
-  return { foreignOrders: foreign, fillsAdded: host.fillCount() - before, updated, collateral }
+  return { foreignOrders: foreign, fillsAdded: host.fillCount() - before, updated }
 }
 
 /**

@@ -78,6 +78,8 @@ export type VenueJournal = {
       readonly fillId: string
       readonly size: ShareMicros
       readonly status: FillStatus
+      /** When it was booked (a `matched` fill's trade is read back from before then). */
+      readonly ts?: EpochMs
     }[]
   >
 }
@@ -142,6 +144,8 @@ export class PolymarketVenue implements Venue {
   private readonly _byOrder = new Map<string, TrackedOrder>()
   /** Fill ids already handed on (or stored before the start), with their last status sent. */
   private readonly _fills = new Map<string, FillStatus>()
+  /** Fills handed on (or stored) as `matched` and not settled or failed since, with their time. */
+  private readonly _unsettled = new Map<string, EpochMs>()
   private readonly _tradeWaiters = new Map<string, () => void>()
   private _channel: UserChannel | null = null
   private _closed = false
@@ -162,6 +166,11 @@ export class PolymarketVenue implements Venue {
       onTrade: (trade) => this._onRestTrade(trade),
       parseTrade: (trade) => this._parseTrade(trade),
       fillCount: () => this._fills.size,
+      oldestUnsettledMs: () => {
+        let oldest: number | null = null
+        for (const ts of this._unsettled.values()) oldest = Math.min(oldest ?? ts, ts)
+        return oldest as EpochMs | null
+      },
       setStatus: (t, status) => this._status(t, status, null, null),
     }
   }
@@ -179,6 +188,7 @@ export class PolymarketVenue implements Venue {
     const filled = new Map<string, number>()
     for (const f of fills) {
       this._fills.set(f.fillId, f.status)
+      if (f.status === 'matched') this._unsettled.set(f.fillId, f.ts ?? this._o.now())
       if (f.status === 'failed') continue
       filled.set(f.clientOrderId, (filled.get(f.clientOrderId) ?? 0) + f.size)
     }
@@ -385,9 +395,10 @@ export class PolymarketVenue implements Venue {
 
   /**
    * Brings the order service up to the venue (polymarket-reconcile.ts): trades since the oldest
-   * working order (fills and fill statuses not stored yet are handed on), open orders, orders
-   * that ended while nobody listened, and the funder's collateral balance. Throws when the venue
-   * cannot be read (the picture would be partial).
+   * working order or unsettled fill (fills and fill statuses not stored yet are handed on), open
+   * orders, and orders that ended while nobody listened. The collateral balance is read apart
+   * ({@link collateralBalance}). Throws when the venue cannot be read (the picture would be
+   * partial).
    */
   reconcile(): Promise<ReconcileReport> {
     return reconcileVenue(this._host)
@@ -522,6 +533,11 @@ export class PolymarketVenue implements Venue {
   }
 
   private _emit(event: VenueEvent): void {
+    if (event.kind === 'fill') {
+      if (event.fill.status === 'matched') this._unsettled.set(event.fill.fillId, event.fill.ts)
+    } else if (event.kind === 'fill_status') {
+      this._unsettled.delete(event.fillId)
+    }
     if (this._closed) return
     this._listener(event)
   }

@@ -115,8 +115,16 @@ describe('applyTrade', () => {
     expect(failed.touched.size).toBe(0)
     expect(t.filled).toBe(0)
     expect(t.usd).toBe(0)
-    // seen again (a REST read at reconciliation): nothing more; a failed fill stays failed
-    expect(apply('FAILED')).toEqual({ events: [], touched: new Set(), failed: null })
+    // seen again (a REST read at reconciliation): the status is told again, nothing counted
+    // twice and no second report (the order service retries a failure it had to keep booked)
+    expect(apply('FAILED')).toEqual({
+      events: [
+        { kind: 'fill_status', fillId: 'tr1:0xo', clientOrderId: 'c1', status: 'failed', ts: 2000 },
+      ],
+      touched: new Set(),
+      failed: null,
+    })
+    expect(t.filled).toBe(0)
     expect(apply('CONFIRMED').events).toEqual([])
     expect(sent.get('tr1:0xo')).toBe('failed')
   })

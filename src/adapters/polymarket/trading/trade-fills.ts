@@ -8,6 +8,9 @@
  * - FAILED (the venue put the balances back): `fill_status failed` for each fill handed on (the
  *   order's filled size goes back down), or a `failed` fill for one never handed on (stored for
  *   the record, never booked); reported as a {@link FailedTrade}. A failed fill stays failed.
+ *   A FAILED seen again hands the `fill_status failed` on again (nothing counted twice, no
+ *   report): the order service ignores it for a fill it took back, and tries again for one it
+ *   had to keep booked (a later sale used its shares).
  * - RETRYING carries nothing (the caller logs it).
  */
 import type { TokenId } from '../../../domain/market.js'
@@ -53,7 +56,20 @@ export function applyTrade(
     if (t === undefined) continue
     const fillId = fillIdOf(event.tradeId, fill.orderId)
     const seen = sent.get(fillId)
-    if (seen === 'failed') continue
+    if (seen === 'failed') {
+      // Told again (a REST read at reconciliation): handed on again, with nothing counted twice,
+      // so a failure the order service could not take back yet is retried there.
+      if (fillStatusOf(event.status) === 'failed') {
+        events.push({
+          kind: 'fill_status',
+          fillId,
+          clientOrderId: t.clientOrderId,
+          status: 'failed',
+          ts,
+        })
+      }
+      continue
+    }
     if (seen === undefined) {
       const vf = venueFillOf(t, event.tradeId, event.status, event.liquidity, fill, ts)
       if (vf === null) continue
