@@ -88,7 +88,7 @@ const KEY_SIZE = quoted('size')
 const KEY_SIDE = quoted('side')
 const KEY_BEST_BID = quoted('best_bid')
 const KEY_BEST_ASK = quoted('best_ask')
-const VALUE_PRICE_CHANGE = quoted('price_change')
+const VALUE_PRICE_CHANGE = wordKey('price_change"')
 const VALUE_BUY = quoted('BUY')
 const VALUE_SELL = quoted('SELL')
 
@@ -234,16 +234,16 @@ export function scanPriceChangeBytes(
       if (i >= length || b[i] !== CHAR_OPEN_BRACKET) return null
       // Read into a reused list, then copied to one of the exact size: a fresh list grown by
       // `push` would allocate room for 17 entries.
-      changes = []
-      i = readEntries(b, i + 1, length, changes)
+      i = readEntries(b, i + 1, length)
       if (i < 0) return null
+      changes = exactCopy(scratch, scratchCount)
     } else {
       if (i >= length || b[i] !== CHAR_QUOTE) return null
       const start = i + 1
       let end: number
       if (bit === SEEN_EVENT_TYPE) {
-        if (!matchesAt(b, start, length, VALUE_PRICE_CHANGE)) return null
-        end = start + VALUE_PRICE_CHANGE.length - 1
+        if (!matchesWordKey(b, start, length, VALUE_PRICE_CHANGE)) return null
+        end = start + VALUE_PRICE_CHANGE.bytes.length - 1
       } else if (bit === SEEN_TIMESTAMP) {
         // The general parser reads it with parseEpochMs: digits, scale 1, no decimals kept.
         tsVenue = readDecimal(b, start, length, 0, 1)
@@ -285,16 +285,47 @@ export function scanPriceChangeBytes(
 }
 
 /**
- * Reads the `price_changes` entries from just after `[` through the matching `]`, appending one
- * change per entry. Returns the position after `]`, or {@link NOT_HANDLED}.
+ * The entries of the `price_changes` list being read, `scratch[0, scratchCount)`: reused from
+ * frame to frame (a list grown by `push` would allocate room for 17 entries each time).
  */
-function readEntries(b: Uint8Array, from: number, length: number, out: LevelChange[]): number {
+const scratch: LevelChange[] = []
+let scratchCount = 0
+
+function pushChange(change: LevelChange): void {
+  scratch[scratchCount++] = change
+}
+
+/** `list[0, count)` as a list of exactly that size (array literals for the common sizes). */
+function exactCopy(list: LevelChange[], count: number): LevelChange[] {
+  switch (count) {
+    case 0:
+      return []
+    case 1:
+      return [list[0]!]
+    case 2:
+      return [list[0]!, list[1]!]
+    case 3:
+      return [list[0]!, list[1]!, list[2]!]
+    case 4:
+      return [list[0]!, list[1]!, list[2]!, list[3]!]
+    default:
+      return list.slice(0, count)
+  }
+}
+
+/**
+ * Reads the `price_changes` entries from just after `[` through the matching `]` into
+ * {@link scratch}, one change per entry. Returns the position after `]`, or
+ * {@link NOT_HANDLED}.
+ */
+function readEntries(b: Uint8Array, from: number, length: number): number {
+  scratchCount = 0
   let i = skipSpace(b, from, length)
   if (i < length && b[i] === CHAR_CLOSE_BRACKET) return i + 1
   for (;;) {
     if (i >= length || b[i] !== CHAR_OPEN_BRACE) return NOT_HANDLED
-    const fast = readEntryInVenueLayout(b, i, length, out)
-    i = fast >= 0 ? fast : readEntry(b, i + 1, length, out)
+    const fast = readEntryInVenueLayout(b, i, length)
+    i = fast >= 0 ? fast : readEntry(b, i + 1, length)
     if (i < 0) return NOT_HANDLED
     i = skipSpace(b, i, length)
     if (i >= length) return NOT_HANDLED
@@ -314,12 +345,7 @@ function readEntries(b: Uint8Array, from: number, length: number, out: LevelChan
  * it appends is what {@link readEntry} appends for the same bytes (the same readers, the same
  * checks, in a fixed order).
  */
-function readEntryInVenueLayout(
-  b: Uint8Array,
-  from: number,
-  length: number,
-  out: LevelChange[],
-): number {
+function readEntryInVenueLayout(b: Uint8Array, from: number, length: number): number {
   if (!matchesWordKey(b, from, length, ENTRY_START)) return NOT_HANDLED
   let i = from + ENTRY_START.bytes.length
   const assetId = readId(b, i, length)
@@ -357,7 +383,7 @@ function readEntryInVenueLayout(
   if (bestAsk === NOT_HANDLED) return NOT_HANDLED
   i = decimalEndAt + 1
   if (i >= length || b[i] !== CHAR_CLOSE_BRACE) return NOT_HANDLED
-  out.push({
+  pushChange({
     assetId: assetId as TokenId,
     side,
     price: price as PriceTicks,
@@ -369,7 +395,7 @@ function readEntryInVenueLayout(
 }
 
 /** Reads one entry from just after `{` through `}`; returns the position after `}`. */
-function readEntry(b: Uint8Array, from: number, length: number, out: LevelChange[]): number {
+function readEntry(b: Uint8Array, from: number, length: number): number {
   let i = skipSpace(b, from, length)
   let seen = 0
   let assetId = ''
@@ -464,7 +490,7 @@ function readEntry(b: Uint8Array, from: number, length: number, out: LevelChange
     break
   }
   if ((seen & SEEN_REQUIRED_ENTRY) !== SEEN_REQUIRED_ENTRY) return NOT_HANDLED
-  out.push({
+  pushChange({
     assetId: assetId as TokenId,
     side,
     price: price as PriceTicks,
