@@ -1,59 +1,13 @@
 import { describe, expect, test } from 'vitest'
 import type { PriceTicks, ShareMicros, UsdcMicros, EpochMs } from '../../domain/units.js'
 import { Account } from './account.js'
-import { AlertCenter, type Alert } from './alerts.js'
-import type { OrderServiceChange } from './order-service.js'
 import type { OrderRecord } from './order-store.js'
-import { MARKET, MemoryOrderStore, rig, SHARES, T0, YES } from './test-support.js'
-import type { VenueEvent, VenueFill, VenueListener } from './venue.js'
+import { eventRig, MARKET, MemoryOrderStore, SHARES, T0, venueFill, YES } from './test-support.js'
+import type { VenueEvent, VenueFill } from './venue.js'
 
-/** A service on the paper rig whose venue events the test sends itself. */
-async function live(store = new MemoryOrderStore(), onError?: (e: unknown) => void) {
-  let send: VenueListener = () => {}
-  const alerts = new AlertCenter()
-  const raised: Alert[] = []
-  alerts.subscribe((a) => raised.push(a))
-  const r = rig({
-    store,
-    service: { alerts, ...(onError === undefined ? {} : { onError }) },
-    venue: (paper) => ({
-      name: 'sim',
-      events: (l) => {
-        send = l
-      },
-      submit: (o) => paper.submit(o),
-      cancel: (id, now) => paper.cancel(id, now),
-      cancelAll: (now) => paper.cancelAll(now),
-      openOrders: () => Promise.resolve([]),
-      lookup: () => Promise.resolve(null),
-    }),
-  })
-  await r.service.start()
-  const heard: OrderServiceChange[] = []
-  r.service.subscribe((c) => heard.push(c))
-  const emit = async (...events: VenueEvent[]): Promise<void> => {
-    for (const e of events) send(e)
-    await r.service.settled()
-  }
-  return { ...r, raised, heard, emit }
-}
+const live = eventRig
 
-function fill(id: string, over: Partial<VenueFill> = {}): VenueFill {
-  return {
-    clientOrderId: 'o1',
-    fillId: `${id}:0xorder`,
-    market: MARKET,
-    tokenId: YES,
-    side: 'buy',
-    price: 5000 as PriceTicks,
-    size: (10 * SHARES) as ShareMicros,
-    fee: 125_000 as UsdcMicros,
-    liquidity: 'taker',
-    status: 'matched',
-    ts: T0 as EpochMs,
-    ...over,
-  }
-}
+const fill = venueFill
 
 const fillEvent = (f: VenueFill): VenueEvent => ({ kind: 'fill', fill: f })
 const statusEvent = (f: VenueFill, status: 'confirmed' | 'failed', ts = T0 + 5): VenueEvent => ({

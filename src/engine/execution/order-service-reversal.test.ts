@@ -5,55 +5,13 @@
  */
 import { describe, expect, test } from 'vitest'
 import type { EpochMs, PriceTicks, ShareMicros, UsdcMicros } from '../../domain/units.js'
-import { AlertCenter, type Alert } from './alerts.js'
 import type { OrderRecord } from './order-store.js'
-import { MARKET, MemoryOrderStore, rig, SHARES, T0, YES } from './test-support.js'
-import type { VenueEvent, VenueFill, VenueListener } from './venue.js'
+import { eventRig, MARKET, MemoryOrderStore, SHARES, T0, venueFill, YES } from './test-support.js'
+import type { VenueEvent, VenueFill } from './venue.js'
 
-async function live(store = new MemoryOrderStore()) {
-  let send: VenueListener = () => {}
-  const alerts = new AlertCenter()
-  const raised: Alert[] = []
-  alerts.subscribe((a) => raised.push(a))
-  const r = rig({
-    store,
-    service: { alerts },
-    venue: (paper) => ({
-      name: 'sim',
-      events: (l) => {
-        send = l
-      },
-      submit: (o) => paper.submit(o),
-      cancel: (id, now) => paper.cancel(id, now),
-      cancelAll: (now) => paper.cancelAll(now),
-      openOrders: () => Promise.resolve([]),
-      lookup: () => Promise.resolve(null),
-    }),
-  })
-  await r.service.start()
-  const emit = async (...events: VenueEvent[]): Promise<void> => {
-    for (const e of events) send(e)
-    await r.service.settled()
-  }
-  return { ...r, raised, emit }
-}
+const live = eventRig
 
-function fill(id: string, over: Partial<VenueFill> = {}): VenueFill {
-  return {
-    clientOrderId: 'o1',
-    fillId: `${id}:0xorder`,
-    market: MARKET,
-    tokenId: YES,
-    side: 'buy',
-    price: 5000 as PriceTicks,
-    size: (10 * SHARES) as ShareMicros,
-    fee: 125_000 as UsdcMicros,
-    liquidity: 'taker',
-    status: 'matched',
-    ts: T0 as EpochMs,
-    ...over,
-  }
-}
+const fill = venueFill
 
 function order(id: string, over: Partial<OrderRecord> = {}): OrderRecord {
   return {

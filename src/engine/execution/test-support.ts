@@ -8,9 +8,15 @@ import type { MarketId, TickSize, TokenId } from '../../domain/market.js'
 import { makeRiskLimits } from '../../domain/risk/limits.js'
 import { RiskState } from '../../domain/risk/risk-state.js'
 import type { EpochMs, PriceTicks, ShareMicros, UsdcMicros } from '../../domain/units.js'
-import { OrderService, type OrderServiceOptions, type TradableMarket } from './order-service.js'
+import { AlertCenter, type Alert } from './alerts.js'
+import {
+  OrderService,
+  type OrderServiceChange,
+  type OrderServiceOptions,
+  type TradableMarket,
+} from './order-service.js'
 import { PaperVenue } from './paper-venue.js'
-import type { Venue } from './venue.js'
+import type { Venue, VenueEvent, VenueListener } from './venue.js'
 import type { OrderRecord, OrderStore, PositionRecord, RiskEventRecord } from './order-store.js'
 import type { VenueFill } from './venue.js'
 
@@ -157,4 +163,56 @@ export function rig(
     ...options.service,
   })
   return { service, store, venue, risk, books, clock }
+}
+
+/**
+ * A paper rig whose venue events the test sends itself (`emit`, which waits until the service
+ * has applied them), started, with every alert raised and every change heard collected.
+ */
+export async function eventRig(store = new MemoryOrderStore(), onError?: (e: unknown) => void) {
+  let send: VenueListener = () => {}
+  const alerts = new AlertCenter()
+  const raised: Alert[] = []
+  alerts.subscribe((a) => raised.push(a))
+  const r = rig({
+    store,
+    service: { alerts, ...(onError === undefined ? {} : { onError }) },
+    venue: (paper) => ({
+      name: 'sim',
+      events: (l) => {
+        send = l
+      },
+      submit: (o) => paper.submit(o),
+      cancel: (id, now) => paper.cancel(id, now),
+      cancelAll: (now) => paper.cancelAll(now),
+      openOrders: () => Promise.resolve([]),
+      lookup: () => Promise.resolve(null),
+    }),
+  })
+  await r.service.start()
+  const heard: OrderServiceChange[] = []
+  r.service.subscribe((c) => heard.push(c))
+  const emit = async (...events: VenueEvent[]): Promise<void> => {
+    for (const e of events) send(e)
+    await r.service.settled()
+  }
+  return { ...r, raised, heard, emit }
+}
+
+/** A live venue's fill of order `o1`: 10 YES bought at 0.50, fee 0.125, still `matched`. */
+export function venueFill(id: string, over: Partial<VenueFill> = {}): VenueFill {
+  return {
+    clientOrderId: 'o1',
+    fillId: `${id}:0xorder`,
+    market: MARKET,
+    tokenId: YES,
+    side: 'buy',
+    price: 5000 as PriceTicks,
+    size: (10 * SHARES) as ShareMicros,
+    fee: 125_000 as UsdcMicros,
+    liquidity: 'taker',
+    status: 'matched',
+    ts: T0 as EpochMs,
+    ...over,
+  }
 }
