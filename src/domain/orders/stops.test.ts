@@ -337,6 +337,11 @@ describe('properties', () => {
     )
   })
 
+  test('an exit worst price stays inside (0, 1) for a trigger at either bound', () => {
+    expect(exitWorstPrice('sell', 10_000 as PriceTicks, 0, 1 as TickSize)).toBe(9_999)
+    expect(exitWorstPrice('buy', 0 as PriceTicks, 0, 100 as TickSize)).toBe(100)
+  })
+
   test('an exit worst price is on the grid and inside the range', () => {
     fc.assert(
       fc.property(

@@ -276,12 +276,12 @@ export function exitWorstPrice(
     Number.isSafeInteger(slippageTicks) && slippageTicks >= 0,
     `slippage must be a whole number of ticks ≥ 0, got ${slippageTicks}`,
   )
-  if (side === 'sell') {
-    const floor = Math.floor((triggerPrice - slippageTicks * tick) / tick) * tick
-    return Math.max(floor, tick) as PriceTicks
-  }
-  const cap = Math.ceil((triggerPrice + slippageTicks * tick) / tick) * tick
-  return Math.min(cap, MAX_PRICE - tick) as PriceTicks
+  // Either way the price stays strictly inside (0, 1), even for a trigger at a bound.
+  const worst =
+    side === 'sell'
+      ? Math.floor((triggerPrice - slippageTicks * tick) / tick) * tick
+      : Math.ceil((triggerPrice + slippageTicks * tick) / tick) * tick
+  return Math.min(Math.max(worst, tick), MAX_PRICE - tick) as PriceTicks
 }
 
 function moveTo(stop: Stop, to: StopState, now: EpochMs, change: Partial<Stop> = {}): Stop {
